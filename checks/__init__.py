@@ -1,0 +1,1 @@
+"""Built-in rule packs and dated legal data (YAML). Installed as ``codelint.checks``."""

@@ -1,0 +1,608 @@
+"""Run compiled rules over a Document, as of a date.
+
+The engine knows four kinds of rule and nothing about procurement law:
+
+- ``phrase``: words matched by the rule's patterns, kept only where every ``requires``
+  group is present in its scope and no ``excludes`` group is; optionally tied to a dated data
+  entry (``outdated_from``, ``replacements``) so it only fires once the words went stale;
+- ``amount``: a sum of money that equals a figure in a dated table, in a period that is no
+  longer in force on the as-of date (with the same context conditions);
+- ``period``: a length of time shorter than the rule's minimum (same conditions);
+- ``absence``: none of the rule's patterns anywhere in a document that passes the rule's gate.
+
+Scopes for conditions: the sentence, the block, the table row, the section, the lead-in
+paragraph of a list or table, the whole document, or a token window before/after the match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from codelint.document import Block, Document
+from codelint.findings import ChecklistEntry, Finding
+from codelint.numbers import Amount, Period, find_amounts, find_periods, format_money
+from codelint.rules import (
+    WINDOW_SCOPE,
+    Catalogue,
+    CompiledPatterns,
+    Group,
+    Rule,
+    compile_rules,
+)
+
+TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+Span = tuple[int, int]
+
+
+@dataclass
+class _BlockView:
+    """A block with its spaCy doc, its matches and its sentence ranges."""
+
+    block: Block
+    doc: Any
+    spans: dict[str, list[Span]]
+    sentences: list[Span]
+
+    def sentence_of(self, token: int) -> Span:
+        for start, end in self.sentences:
+            if start <= token < end:
+                return (start, end)
+        return (0, len(self.doc))
+
+
+@dataclass
+class LintOutput:
+    findings: list[Finding] = field(default_factory=list)
+    checklist: list[ChecklistEntry] = field(default_factory=list)
+    procurement_document: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _date(value: Any, catalogue: Catalogue) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    resolved = catalogue.resolve(str(value))
+    return resolved if isinstance(resolved, dt.date) else None
+
+
+def _fmt_date(value: dt.date | None) -> str:
+    return f"{value.day} {value:%b %Y}" if value else ""
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+class Linter:
+    """Compiled rules ready to run over documents; build once per process."""
+
+    def __init__(self, catalogue: Catalogue, rules: list[Rule], model: str | None = None) -> None:
+        from codelint.nlp import build_pipeline
+
+        self.catalogue = catalogue
+        self.rules = rules
+        self.nlp = build_pipeline(model)
+        self.patterns: CompiledPatterns = compile_rules(self.nlp, catalogue, rules)
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def lint(
+        self,
+        document: Document,
+        as_of: dt.date,
+        force_document_rules: bool = False,
+    ) -> LintOutput:
+        views = self._views(document)
+        context = _Context(document, views)
+        output = LintOutput()
+        gates = {
+            name: self._gate_passes(gate.group, gate.min_hits, gate.min_distinct, views)
+            for name, gate in self.catalogue.gates.items()
+        }
+        raw: list[Finding] = []
+        for rule in self.rules:
+            if not self._active(rule, as_of):
+                continue
+            if rule.kind == "phrase":
+                raw.extend(self._phrase(rule, context, as_of))
+            elif rule.kind == "amount":
+                raw.extend(self._amount(rule, context, as_of))
+            elif rule.kind == "period":
+                raw.extend(self._period(rule, context))
+            elif rule.kind == "absence":
+                if rule.gate and not gates.get(rule.gate, True) and not force_document_rules:
+                    continue
+                raw.extend(self._absence(rule, context))
+        for name, passed in gates.items():
+            gate = self.catalogue.gates[name]
+            if not passed and gate.note:
+                if force_document_rules:
+                    output.notes.append(f"{gate.note} (document-level checks forced)")
+                else:
+                    output.notes.append(gate.note)
+        if gates:
+            output.procurement_document = all(gates.values())
+        output.findings = _with_fingerprints(raw)
+        output.checklist = self._checklist(context)
+        return output
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _views(self, document: Document) -> list[_BlockView]:
+        texts = [block.text for block in document.blocks]
+        views = []
+        for block, doc in zip(document.blocks, self.nlp.pipe(texts, batch_size=256)):
+            sentences = [(s.start, s.end) for s in doc.sents]
+            views.append(_BlockView(block, doc, self.patterns.match(doc), sentences))
+        return views
+
+    def _active(self, rule: Rule, as_of: dt.date) -> bool:
+        start = _date(rule.when_from, self.catalogue)
+        until = _date(rule.when_until, self.catalogue)
+        if start and as_of < start:
+            return False
+        if until and as_of > until:
+            return False
+        if rule.data:
+            entry = self.catalogue.resolve(rule.data)
+            if as_of < entry["outdated_from"]:
+                return False
+        return True
+
+    def _gate_passes(
+        self, group: Group, min_hits: int, min_distinct: int, views: list[_BlockView]
+    ) -> bool:
+        hits = 0
+        distinct: set[str] = set()
+        for view in views:
+            for start, end in view.spans.get(group.key, []):
+                hits += 1
+                distinct.add(_norm(view.doc[start:end].text))
+        return hits >= min_hits and len(distinct) >= min_distinct
+
+    # -- conditions -----------------------------------------------------------------------------
+
+    def _conditions_hold(
+        self, rule: Rule, context: _Context, index: int, anchor: Span
+    ) -> dict[str, str] | None:
+        """Check requires/excludes around ``anchor`` in block ``index``.
+
+        Returns the text of each named ``requires`` group (for templates), or None when the
+        conditions fail.
+        """
+        captured: dict[str, str] = {}
+        for group in rule.requires:
+            found = context.find(group, index, anchor)
+            if found is None:
+                return None
+            if group.name:
+                captured[f"group.{group.name}"] = found
+        for group in rule.excludes:
+            if context.find(group, index, anchor) is not None:
+                return None
+        return captured
+
+    # -- kinds ----------------------------------------------------------------------------------
+
+    def _phrase(self, rule: Rule, context: _Context, as_of: dt.date) -> list[Finding]:
+        assert rule.anchor is not None
+        fields = self._data_fields(rule, as_of)
+        findings = []
+        for index, view in enumerate(context.views):
+            done: set[Span] = set()
+            for anchor in _non_overlapping(view.spans.get(rule.anchor.key, [])):
+                sentence = view.sentence_of(anchor[0])
+                if sentence in done:
+                    continue
+                captured = self._conditions_hold(rule, context, index, anchor)
+                if captured is None:
+                    continue
+                done.add(sentence)
+                findings.append(self._finding(rule, view, anchor, sentence, {**fields, **captured}))
+        return findings
+
+    def _data_fields(self, rule: Rule, as_of: dt.date) -> dict[str, str]:
+        if not rule.data:
+            return {}
+        entry = self.catalogue.resolve(rule.data)
+        fields = {"outdated_from": _fmt_date(entry["outdated_from"])}
+        current = None
+        for replacement in entry.get("replacements") or []:
+            if replacement["from"] <= as_of:
+                current = replacement
+        if current:
+            fields["replacement"] = str(current["text"])
+            fields["replacement_from"] = _fmt_date(current["from"])
+            fields["since"] = _fmt_date(current["from"])
+        return fields
+
+    def _amount(self, rule: Rule, context: _Context, as_of: dt.date) -> list[Finding]:
+        assert rule.table is not None
+        table = self.catalogue.resolve(rule.table)
+        labels, cues = self._categories(rule.table)
+        in_force = _period_in_force(table, as_of)
+        findings = []
+        for index, view in enumerate(context.views):
+            done: set[Span] = set()
+            for amount in find_amounts(view.block.text):
+                if amount.currency not in rule.currencies:
+                    continue
+                span = view.doc.char_span(amount.start, amount.end, alignment_mode="expand")
+                if span is None:
+                    continue
+                anchor = (span.start, span.end)
+                sentence = view.sentence_of(anchor[0])
+                nearby = context.nearby_text(index, sentence)
+                indicated = {c for c, words in cues.items() if any(w.search(nearby) for w in words)}
+                stale = _stale_match(amount, table, in_force, as_of, indicated)
+                if stale is None:
+                    continue
+                if sentence in done:
+                    continue
+                captured = self._conditions_hold(rule, context, index, anchor)
+                if captured is None:
+                    continue
+                done.add(sentence)
+                period, category = stale
+                fields = {
+                    "amount": amount.text,
+                    "category": labels.get(category, category.replace("_", " ")),
+                    "period_from": _fmt_date(period["from"]),
+                    "period_until": _fmt_date(period.get("until")),
+                    "basis": str(period.get("basis", "")),
+                    **captured,
+                }
+                current_value = (in_force or {}).get("values", {}).get(category)
+                if current_value is None:
+                    if rule.suggestion and "{current}" in rule.suggestion.text:
+                        fields["__no_suggestion"] = "1"
+                    fields["current"] = "the figure now in force"
+                else:
+                    fields["current"] = format_money(float(current_value), amount.currency or "GBP")
+                    fields["current_from"] = _fmt_date(in_force["from"]) if in_force else ""
+                findings.append(
+                    self._finding(rule, view, anchor, sentence, fields, char_span=amount)
+                )
+        return findings
+
+    def _categories(
+        self, table_ref: str
+    ) -> tuple[dict[str, str], dict[str, list[re.Pattern[str]]]]:
+        """Labels and cue words of a table's categories (the ``categories`` beside it)."""
+        parent = table_ref.rsplit(".", 1)[0] if "." in table_ref else ""
+        try:
+            categories = self.catalogue.resolve(f"{parent}.categories") if parent else {}
+        except KeyError:
+            categories = {}
+        labels: dict[str, str] = {}
+        cues: dict[str, list[re.Pattern[str]]] = {}
+        for key, value in (categories or {}).items():
+            value = value if isinstance(value, dict) else {"label": value}
+            labels[key] = str(value.get("label", key))
+            cues[key] = [
+                re.compile(rf"\b{re.escape(str(word).lower())}\b") for word in value.get("cues", [])
+            ]
+        return labels, cues
+
+    def _period(self, rule: Rule, context: _Context) -> list[Finding]:
+        assert rule.minimum_days is not None
+        findings = []
+        for index, view in enumerate(context.views):
+            done: set[Span] = set()
+            for period in find_periods(view.block.text):
+                if period.days >= rule.minimum_days:
+                    continue
+                span = view.doc.char_span(period.start, period.end, alignment_mode="expand")
+                if span is None:
+                    continue
+                anchor = (span.start, span.end)
+                sentence = view.sentence_of(anchor[0])
+                if sentence in done:
+                    continue
+                captured = self._conditions_hold(rule, context, index, anchor)
+                if captured is None:
+                    continue
+                done.add(sentence)
+                fields = {"period": period.text, "minimum": rule.minimum_text or "", **captured}
+                findings.append(
+                    self._finding(rule, view, anchor, sentence, fields, char_span=period)
+                )
+        return findings
+
+    def _absence(self, rule: Rule, context: _Context) -> list[Finding]:
+        assert rule.anchor is not None
+        if any(view.spans.get(rule.anchor.key) for view in context.views):
+            return []
+        if not context.views:
+            return []
+        first = context.views[0]
+        block = first.block
+        fields = {"title": context.document.title or block.text[:80]}
+        return [
+            Finding(
+                rule=rule.code,
+                family=rule.family,
+                severity=rule.severity,
+                title=rule.title,
+                message=_render(rule.message, fields),
+                source=rule.source,
+                paragraph=block.index,
+                page=block.page,
+                section=list(block.section),
+                clause=block.clause,
+                span=None,
+                excerpt=_excerpt(block.text, 0, min(len(block.text), 80)),
+                match="",
+                suggestion=_suggestion(rule, fields),
+                fingerprint="",
+                document_level=True,
+            )
+        ]
+
+    # -- checklist ------------------------------------------------------------------------------
+
+    def _checklist(self, context: _Context) -> list[ChecklistEntry]:
+        entries = []
+        for item in self.catalogue.checklist:
+            if item.evidence is None:
+                entries.append(ChecklistEntry(item.id, item.title, "outside", note=item.note))
+                continue
+            locations = []
+            for view in context.views:
+                spans = view.spans.get(item.evidence.key)
+                if spans:
+                    start, end = spans[0]
+                    block = view.block
+                    locations.append(
+                        {
+                            "paragraph": block.index,
+                            "page": block.page,
+                            "section": list(block.section),
+                            "clause": block.clause,
+                            "excerpt": _excerpt(
+                                block.text,
+                                view.doc[start].idx,
+                                view.doc[end - 1].idx + len(view.doc[end - 1].text),
+                            ),
+                        }
+                    )
+            status = "found" if locations else "missing"
+            entries.append(ChecklistEntry(item.id, item.title, status, locations[:5], item.note))
+        return entries
+
+    # -- building findings ----------------------------------------------------------------------
+
+    def _finding(
+        self,
+        rule: Rule,
+        view: _BlockView,
+        anchor: Span,
+        sentence: Span,
+        fields: dict[str, str],
+        char_span: Amount | Period | None = None,
+    ) -> Finding:
+        doc = view.doc
+        block = view.block
+        if char_span is not None:
+            start, end = char_span.start, char_span.end
+        else:
+            start = doc[anchor[0]].idx
+            last = doc[anchor[1] - 1]
+            end = last.idx + len(last.text)
+        sent_start = doc[sentence[0]].idx
+        sent_last = doc[sentence[1] - 1]
+        sent_end = sent_last.idx + len(sent_last.text)
+        sentence_text = block.text[sent_start:sent_end]
+        match = block.text[start:end]
+        values = {
+            "match": match,
+            "sentence": " ".join(sentence_text.split()),
+            "clause": block.clause or "",
+            "section": " > ".join(block.section),
+            "title": "",
+            **fields,
+        }
+        suggestion = None if fields.get("__no_suggestion") else _suggestion(rule, values)
+        return Finding(
+            rule=rule.code,
+            family=rule.family,
+            severity=rule.severity,
+            title=rule.title,
+            message=_render(rule.message, values),
+            source=rule.source,
+            paragraph=block.index,
+            page=block.page,
+            section=list(block.section),
+            clause=block.clause,
+            span=(start, end),
+            excerpt=_excerpt(block.text, start, end, sent_start, sent_end),
+            match=match,
+            suggestion=suggestion,
+            fingerprint=f"{rule.code}|{_norm(sentence_text)}|{_norm(match)}",
+        )
+
+
+class _Context:
+    """Cross-block lookups for the scopes that reach beyond one block."""
+
+    def __init__(self, document: Document, views: list[_BlockView]) -> None:
+        self.document = document
+        self.views = views
+        self.rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.sections: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for i, view in enumerate(views):
+            block = view.block
+            if block.cell is not None:
+                self.rows[(block.cell[0], block.cell[1])].append(i)
+            self.sections[block.section].append(i)
+            if block.kind == "heading":
+                # The heading belongs to the section it opens.
+                self.sections[(*block.section, block.text.strip())].append(i)
+
+    def nearby_text(self, index: int, sentence: Span) -> str:
+        """The sentence's text, plus the other cells of its table row, lower-cased."""
+        view = self.views[index]
+        parts = [view.doc[sentence[0] : sentence[1]].text]
+        cell = view.block.cell
+        if cell is not None:
+            parts += [self.views[i].block.text for i in self.rows[(cell[0], cell[1])] if i != index]
+        return " ".join(parts).lower()
+
+    def lead_in(self, index: int) -> int | None:
+        """The paragraph that introduces a list item or table cell (its lead-in)."""
+        block = self.views[index].block
+        if block.kind not in ("list-item", "table-cell"):
+            return None
+        for j in range(index - 1, max(-1, index - 60), -1):
+            other = self.views[j].block
+            if other.kind in ("paragraph", "heading"):
+                return j
+        return None
+
+    def find(self, group: Group, index: int, anchor: Span) -> str | None:
+        """The text of the first span of ``group`` inside any of its scopes, or None."""
+        view = self.views[index]
+        for scope in group.scopes:
+            window = WINDOW_SCOPE.match(scope)
+            if window:
+                side, size = window.group(1), int(window.group(2))
+                low = anchor[0] - size if side in ("before", "window") else anchor[1]
+                high = anchor[1] + size if side in ("after", "window") else anchor[0]
+                found = self._in_range(view, group.key, max(low, 0), high, overlap=True)
+            elif scope == "sentence":
+                low, high = view.sentence_of(anchor[0])
+                found = self._in_range(view, group.key, low, high)
+            elif scope == "block":
+                found = self._in_range(view, group.key, 0, len(view.doc))
+            elif scope == "row":
+                cell = view.block.cell
+                others = self.rows[(cell[0], cell[1])] if cell else [index]
+                found = self._in_blocks(group.key, others)
+            elif scope == "section":
+                found = self._in_blocks(group.key, self.sections.get(view.block.section, [index]))
+            elif scope == "lead-in":
+                lead = self.lead_in(index)
+                found = self._in_blocks(group.key, [lead]) if lead is not None else None
+            else:  # document
+                found = self._in_blocks(group.key, range(len(self.views)))
+            if found is not None:
+                return found
+        return None
+
+    def _in_range(
+        self, view: _BlockView, key: str, low: int, high: int, overlap: bool = False
+    ) -> str | None:
+        for start, end in view.spans.get(key, []):
+            inside = (start < high and end > low) if overlap else (start >= low and end <= high)
+            if inside:
+                return view.doc[start:end].text
+        return None
+
+    def _in_blocks(self, key: str, indexes: Any) -> str | None:
+        for i in indexes:
+            spans = self.views[i].spans.get(key)
+            if spans:
+                start, end = spans[0]
+                return self.views[i].doc[start:end].text
+        return None
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Longest-first, left-to-right spans with no overlap (spans are sorted by start)."""
+    chosen: list[Span] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+        if chosen and start < chosen[-1][1]:
+            continue
+        chosen.append((start, end))
+    return chosen
+
+
+def _period_in_force(table: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any] | None:
+    current = None
+    for period in table:
+        if period["from"] <= as_of and (period.get("until") is None or as_of <= period["until"]):
+            if current is None or period["from"] > current["from"]:
+                current = period
+    return current
+
+
+def _stale_match(
+    amount: Amount,
+    table: list[dict[str, Any]],
+    in_force: dict[str, Any] | None,
+    as_of: dt.date,
+    indicated: set[str],
+) -> tuple[dict[str, Any], str] | None:
+    """The (period, category) a figure comes from, if it is a figure no longer in force.
+
+    ``indicated`` holds the categories whose cue words sit near the figure; where the figure
+    matches one of them, only those categories count (the same number can be a stale figure
+    of one category and the current figure of another).
+    """
+    tolerance = max(amount.precision / 2, 0.5)
+    matches = []
+    for period in table:
+        for category, value in (period.get("values") or {}).items():
+            if value is not None and abs(float(value) - amount.value) <= tolerance:
+                matches.append((period, category))
+    if not matches:
+        return None
+    narrowed = [(p, c) for p, c in matches if c in indicated]
+    if narrowed:
+        matches = narrowed
+    if in_force is not None and any(period is in_force for period, _ in matches):
+        return None  # the figure is (also) the one in force
+    past = [(p, c) for p, c in matches if p["from"] <= as_of]
+    if not past:
+        return None  # a figure from the future of the as-of date: not ours to judge
+    return max(past, key=lambda pc: pc[0]["from"])
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    return TEMPLATE_FIELD.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def _suggestion(rule: Rule, values: dict[str, str]) -> dict[str, str] | None:
+    if rule.suggestion is None:
+        return None
+    return {"text": _render(rule.suggestion.text, values), "fix": rule.suggestion.fix}
+
+
+def _excerpt(
+    text: str, start: int, end: int, sent_start: int | None = None, sent_end: int | None = None
+) -> str:
+    """The sentence around a match, cut to about 300 characters around it."""
+    low = sent_start if sent_start is not None else 0
+    high = sent_end if sent_end is not None else len(text)
+    if high - low > 300:
+        low = max(low, start - 120)
+        high = min(high, max(end + 120, low + 300))
+    excerpt = " ".join(text[low:high].split())
+    if low > (sent_start or 0):
+        excerpt = "…" + excerpt
+    if high < (sent_end if sent_end is not None else len(text)):
+        excerpt += "…"
+    return excerpt
+
+
+def _with_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Replace each finding's fingerprint key with a stable hash.
+
+    The key is the rule, the normalised sentence and the matched words, so a finding keeps
+    its fingerprint when text elsewhere changes (a paragraph inserted above it); identical
+    sentences are told apart by their order of occurrence.
+    """
+    seen: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        key = finding.fingerprint or f"{finding.rule}|document"
+        occurrence = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256(f"{key}|{occurrence}".encode()).hexdigest()[:16]
+        finding.fingerprint = digest
+    findings.sort(key=lambda f: (f.paragraph or 0, f.span[0] if f.span else -1, f.rule))
+    return findings

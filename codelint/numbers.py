@@ -1,0 +1,163 @@
+"""Money amounts and periods of time, as procurement documents write them.
+
+Regular expressions over the block text, not spaCy patterns: money has too many surface
+forms (``£173,934``, ``£174k``, ``£4.3m``, ``173,934 pounds``, ``GBP 213,477``, a bare
+``173,934`` in a table whose header says £) for token patterns to stay cheap, and a regex
+pass over a block costs microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20,
+    "twenty-one": 21, "twenty-eight": 28, "thirty": 30, "forty": 40, "forty-five": 45,
+    "sixty": 60, "ninety": 90, "a": 1, "an": 1,
+}  # fmt: skip
+
+MULTIPLIERS = {
+    "k": 1_000, "K": 1_000, "thousand": 1_000,
+    "m": 1_000_000, "M": 1_000_000, "million": 1_000_000, "mn": 1_000_000,
+    "bn": 1_000_000_000, "billion": 1_000_000_000,
+}  # fmt: skip
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MULT = r"(?:\s?(?:k|K|m|M|mn|bn)\b|\s(?:thousand|million|billion)\b)?"
+_MONEY = re.compile(
+    rf"""
+    (?P<prefix>£\s?|€\s?|\bGBP\s?|\bEUR\s?)(?P<n1>{_NUMBER})(?P<m1>{_MULT})
+    | (?<![\w.,£€])(?P<n2>{_NUMBER})(?P<m2>{_MULT})\s?(?P<suffix>pounds\b|GBP\b|euros?\b|EUR\b)
+    | (?<![\w.,£€/])(?P<n3>\d{{1,3}}(?:,\d{{3}})+)(?:\.\d\d)?(?![\w,]|\.\d)
+    """,
+    re.VERBOSE,
+)
+
+_UNIT_DAYS = {
+    "day": 1.0, "calendar day": 1.0, "working day": 1.4, "business day": 1.4,
+    "week": 7.0, "month": 30.0, "year": 365.0,
+}  # fmt: skip
+_PERIOD = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?|(?:twenty|thirty|forty|sixty|ninety)-\w+|"
+    + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+    + r")(?:\s*\(\d+\))?[\s-]+(?P<unit>calendar days?|working days?|business days?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A sum of money found in text."""
+
+    start: int
+    end: int
+    value: float
+    #: "GBP", "EUR" or None for a bare grouped number (173,934) with no currency written.
+    currency: str | None
+    #: The rounding the written form implies: 1 for "£173,934", 1000 for "£174k".
+    precision: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """A length of time found in text, with its length in days for comparison."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    days: float
+    text: str
+
+
+def _currency(prefix: str | None, suffix: str | None) -> str | None:
+    mark = (prefix or suffix or "").strip().lower()
+    if mark in ("£", "gbp", "pounds"):
+        return "GBP"
+    if mark in ("€", "eur", "euro", "euros"):
+        return "EUR"
+    return None
+
+
+def _precision(number: str, multiplier: int) -> float:
+    if "." in number:
+        decimals = len(number.split(".")[1])
+        unit = 10.0**-decimals
+    else:
+        digits = number.replace(",", "")
+        trailing = len(digits) - len(digits.rstrip("0"))
+        unit = 10.0 ** min(trailing, max(len(digits) - 1, 0)) if multiplier > 1 else 1.0
+    return max(unit * multiplier, 1.0)
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every sum of money in ``text``, in order."""
+    found: list[Amount] = []
+    for match in _MONEY.finditer(text):
+        groups = match.groupdict()
+        for n in ("1", "2", "3"):
+            number = groups[f"n{n}"]
+            if number is None:
+                continue
+            mult_text = (groups.get(f"m{n}") or "").strip()
+            multiplier = MULTIPLIERS.get(mult_text, 1)
+            value = float(number.replace(",", "")) * multiplier
+            currency = _currency(groups.get("prefix"), groups.get("suffix")) if n != "3" else None
+            found.append(
+                Amount(
+                    start=match.start(),
+                    end=match.end(),
+                    value=value,
+                    currency=currency,
+                    precision=_precision(number, multiplier),
+                    text=match.group(0).strip(),
+                )
+            )
+            break
+    return found
+
+
+def _word_value(word: str) -> float | None:
+    word = word.lower()
+    if word[0].isdigit():
+        return float(word)
+    if word in WORD_NUMBERS:
+        return float(WORD_NUMBERS[word])
+    if "-" in word:
+        tens, _, ones = word.partition("-")
+        if tens in WORD_NUMBERS and ones in WORD_NUMBERS:
+            return float(WORD_NUMBERS[tens] + WORD_NUMBERS[ones])
+    return None
+
+
+def find_periods(text: str) -> list[Period]:
+    """Every period of days, weeks, months or years in ``text``, in order."""
+    found: list[Period] = []
+    for match in _PERIOD.finditer(text):
+        value = _word_value(match.group("num"))
+        if value is None:
+            continue
+        unit = match.group("unit").lower().rstrip("s")
+        found.append(
+            Period(
+                start=match.start(),
+                end=match.end(),
+                value=value,
+                unit=unit,
+                days=value * _UNIT_DAYS[unit],
+                text=match.group(0),
+            )
+        )
+    return found
+
+
+def format_money(value: float, currency: str | None = "GBP") -> str:
+    """``207720`` -> ``£207,720`` (pence only where there are any)."""
+    symbol = {"GBP": "£", "EUR": "€"}.get(currency or "GBP", "")
+    if value == int(value):
+        return f"{symbol}{int(value):,}"
+    return f"{symbol}{value:,.2f}"

@@ -1,0 +1,705 @@
+"""Load, validate and compile rule packs.
+
+A pack is a folder holding ``pack.yaml`` (the families, the shared vocabulary, the document
+gate, the checklist), ``rules/*.yaml`` (one file per family) and ``data/*.yaml`` (dated facts
+the rules refer to). The engine knows no procurement law: everything a rule needs is in its
+pack, and this module only checks that the pack is well formed and turns its patterns into
+spaCy matchers. Loading does not import spaCy; compiling does.
+
+Every problem in every file is collected and reported at once, each naming the file, the
+rule and the field (as Vale and spaCy do), so a broken pack is fixed in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codelint.errors import PackError
+
+KINDS = ("phrase", "amount", "period", "absence")
+SEVERITIES = ("info", "warning", "error")
+FIXES = ("replace", "advisory")
+SCOPES = ("sentence", "block", "row", "section", "lead-in", "document")
+WINDOW_SCOPE = re.compile(r"^(before|after|window)\s+(\d+)$")
+TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+#: Template fields every kind offers; kinds add their own (see KIND_FIELDS).
+COMMON_FIELDS = {"match", "sentence", "clause", "section", "title"}
+KIND_FIELDS = {
+    "phrase": {"replacement", "outdated_from", "replacement_from", "since"},
+    "amount": {"amount", "current", "category", "period_from", "period_until", "basis",
+               "current_from"},
+    "period": {"period", "minimum"},
+    "absence": set(),
+}  # fmt: skip
+
+RULE_KEYS = {
+    "code", "title", "kind", "severity", "rationale", "source", "patterns", "requires",
+    "excludes", "scope", "message", "suggestion", "examples", "data", "when", "table",
+    "currencies", "minimum", "gate", "status", "tags",
+}  # fmt: skip
+REQUIRED_RULE_KEYS = ("code", "title", "kind", "severity", "rationale", "source", "message")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern: a phrase on LOWER or LEMMA, a regular expression, or a token pattern."""
+
+    type: str  # "lower", "lemma", "regex", "tokens"
+    value: Any
+
+
+@dataclass
+class Group:
+    """A set of patterns tested together, e.g. the words that must co-occur with a match."""
+
+    key: str
+    patterns: list[Pattern]
+    scopes: tuple[str, ...] = ("sentence",)
+    name: str | None = None
+
+
+@dataclass
+class Suggestion:
+    text: str
+    fix: str  # "replace": a direct replacement of the matched words; "advisory": text to consider
+
+
+@dataclass
+class Example:
+    text: str
+    as_of: dt.date | None = None
+
+
+@dataclass
+class Rule:
+    code: str
+    family: str
+    title: str
+    kind: str
+    severity: str
+    rationale: str
+    source: str
+    message: str
+    path: str
+    anchor: Group | None = None
+    requires: list[Group] = field(default_factory=list)
+    excludes: list[Group] = field(default_factory=list)
+    suggestion: Suggestion | None = None
+    flag_examples: list[Example] = field(default_factory=list)
+    pass_examples: list[Example] = field(default_factory=list)
+    data: str | None = None
+    when_from: str | dt.date | None = None
+    when_until: str | dt.date | None = None
+    table: str | None = None
+    currencies: tuple[str | None, ...] = ("GBP", None)
+    minimum_days: float | None = None
+    minimum_text: str | None = None
+    gate: str | None = None
+    status: str = "stable"
+    tags: tuple[str, ...] = ()
+
+    @property
+    def document_level(self) -> bool:
+        return self.kind == "absence"
+
+
+@dataclass
+class Gate:
+    """What a document must contain for document-level rules to apply to it."""
+
+    name: str
+    group: Group
+    min_hits: int
+    min_distinct: int
+    note: str
+
+
+@dataclass
+class ChecklistItem:
+    id: str
+    title: str
+    evidence: Group | None  # None: an action no document can show (done outside the code)
+    note: str = ""
+
+
+@dataclass
+class Catalogue:
+    """Every rule, vocabulary list, data file, gate and checklist item of the loaded packs."""
+
+    rules: dict[str, Rule]
+    families: dict[str, str]
+    data: dict[str, Any]
+    groups: dict[str, Group]
+    gates: dict[str, Gate]
+    checklist: list[ChecklistItem]
+    packs: list[str]
+    redirects: dict[str, str] = field(default_factory=dict)
+
+    def select(self, select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
+        """Rules whose code starts with a ``select`` prefix and with no ``ignore`` prefix."""
+        chosen = []
+        for code in sorted(self.rules):
+            if select and not any(_code_matches(code, s) for s in select):
+                continue
+            if ignore and any(_code_matches(code, s) for s in ignore):
+                continue
+            chosen.append(self.rules[code])
+        return chosen
+
+    def resolve(self, ref: str) -> Any:
+        """Look up a dotted data reference such as ``terms.ojeu``."""
+        node: Any = self.data
+        for part in ref.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise KeyError(ref)
+            node = node[part]
+        return node
+
+
+def _code_matches(code: str, selector: str) -> bool:
+    return selector.upper() == "ALL" or code.upper().startswith(selector.upper())
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+
+def _load_yaml(path: Path, problems: _Problems) -> Any:
+    try:
+        with path.open("rb") as handle:
+            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        problems.add(f"{path}{line}", f"invalid YAML: {getattr(exc, 'problem', exc)}")
+    except OSError as exc:
+        problems.add(str(path), f"cannot be read: {exc.strerror}")
+    return None
+
+
+def builtin_pack_dir() -> Path:
+    """The built-in pack: ``checks/`` in a source checkout, ``codelint/checks`` when installed."""
+    here = Path(__file__).resolve().parent
+    source_tree = here.parent / "checks"
+    if (source_tree / "pack.yaml").is_file():
+        return source_tree
+    return here / "checks"
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.problems = _Problems()
+        self.families: dict[str, str] = {}
+        self.prefixes: dict[str, str] = {}
+        self.vocab: dict[str, list[Any]] = {}
+        self.vocab_where: dict[str, str] = {}
+        self.raw_groups: dict[str, tuple[str, Any]] = {}
+        self.data: dict[str, Any] = {}
+        self.rules: dict[str, Rule] = {}
+        self.groups: dict[str, Group] = {}
+        self.gates: dict[str, Gate] = {}
+        self.checklist: list[ChecklistItem] = []
+        self.redirects: dict[str, str] = {}
+        self.packs: list[str] = []
+        self._pending_gates: list[tuple[str, str, Any]] = []
+        self._pending_checklist: list[tuple[str, list[Any]]] = []
+        self._pending_rules: list[tuple[Path, Any]] = []
+
+    # -- pack.yaml ----------------------------------------------------------------------------
+
+    def load_pack(self, folder: Path) -> None:
+        manifest_path = folder / "pack.yaml"
+        if not manifest_path.is_file():
+            self.problems.add(str(folder), "not a rule pack (no pack.yaml)")
+            return
+        manifest = _load_yaml(manifest_path, self.problems) or {}
+        where = str(manifest_path)
+        if not isinstance(manifest, dict):
+            self.problems.add(where, "must be a mapping")
+            return
+        self.packs.append(str(manifest.get("name") or folder.name))
+        for name, spec in (manifest.get("families") or {}).items():
+            if not isinstance(spec, dict) or "prefix" not in spec:
+                self.problems.add(where, f"family {name!r}: needs a prefix and a description")
+                continue
+            self.families[name] = str(spec.get("description", ""))
+            self.prefixes[name] = str(spec["prefix"])
+        for name, items in (manifest.get("vocab") or {}).items():
+            if name in self.vocab:
+                self.problems.add(where, f"vocab {name!r} defined twice (also in {self.vocab_where[name]})")
+            self.vocab[name] = list(items or [])
+            self.vocab_where[name] = where
+        self.redirects.update(manifest.get("redirects") or {})
+        for data_path in sorted((folder / "data").glob("*.yaml")):
+            content = _load_yaml(data_path, self.problems)
+            if content is not None:
+                if data_path.stem in self.data:
+                    self.problems.add(str(data_path), "data file name used by another pack")
+                self.data[data_path.stem] = content
+        for name, spec in (manifest.get("gates") or {}).items():
+            self._pending_gates.append((where, name, spec))
+        checklist = manifest.get("checklist")
+        if isinstance(checklist, str):
+            checklist_path = folder / checklist
+            loaded = _load_yaml(checklist_path, self.problems) or {}
+            self._pending_checklist.append((str(checklist_path), loaded.get("actions") or []))
+        for rule_path in sorted((folder / "rules").glob("*.yaml")):
+            content = _load_yaml(rule_path, self.problems)
+            if content is not None:
+                self._pending_rules.append((rule_path, content))
+
+    # -- after every pack is read: vocab and data are known, so rules can be checked ----------
+
+    def finish(self) -> Catalogue:
+        for where, name, spec in self._pending_gates:
+            self._gate(where, name, spec)
+        for where, actions in self._pending_checklist:
+            self._checklist(where, actions)
+        for rule_path, content in self._pending_rules:
+            self._rule_file(rule_path, content)
+        for code, target in self.redirects.items():
+            if target not in self.rules:
+                self.problems.add("redirects", f"{code} points at unknown rule {target}")
+        if self.problems.items:
+            raise PackError(self.problems.items)
+        return Catalogue(
+            rules=self.rules,
+            families=self.families,
+            data=self.data,
+            groups=self.groups,
+            gates=self.gates,
+            checklist=self.checklist,
+            packs=self.packs,
+            redirects=self.redirects,
+        )
+
+    def _gate(self, where: str, name: str, spec: Any) -> None:
+        if not isinstance(spec, dict):
+            self.problems.add(where, f"gate {name!r} must be a mapping")
+            return
+        group = self._group(f"{where}: gate {name}", spec.get("patterns"), f"gate:{name}")
+        if group is None:
+            return
+        self.gates[name] = Gate(
+            name=name,
+            group=group,
+            min_hits=int(spec.get("min_hits", 1)),
+            min_distinct=int(spec.get("min_distinct", 1)),
+            note=str(spec.get("note", "")),
+        )
+
+    def _checklist(self, where: str, actions: list[Any]) -> None:
+        seen = set()
+        for position, action in enumerate(actions, start=1):
+            here = f"{where}: action {position}"
+            if not isinstance(action, dict) or "id" not in action or "title" not in action:
+                self.problems.add(here, "needs id and title")
+                continue
+            if action["id"] in seen:
+                self.problems.add(here, f"duplicate id {action['id']!r}")
+            seen.add(action["id"])
+            evidence = None
+            if action.get("evidence"):
+                evidence = self._group(here, action["evidence"], f"checklist:{action['id']}")
+            self.checklist.append(
+                ChecklistItem(
+                    id=str(action["id"]),
+                    title=str(action["title"]),
+                    evidence=evidence,
+                    note=str(action.get("note", "")),
+                )
+            )
+
+    def _rule_file(self, path: Path, content: Any) -> None:
+        where = str(path)
+        if not isinstance(content, dict):
+            self.problems.add(where, "must be a mapping with `family` and `rules`")
+            return
+        family = content.get("family")
+        if family not in self.families:
+            self.problems.add(where, f"family {family!r} is not declared in any pack.yaml")
+            return
+        if path.stem != family and not content.get("extends_family"):
+            self.problems.add(where, f"file name must be the family name ({family}.yaml)")
+        for name, items in (content.get("vocab") or {}).items():
+            if name in self.vocab:
+                self.problems.add(where, f"vocab {name!r} already defined in {self.vocab_where[name]}")
+                continue
+            self.vocab[name] = list(items or [])
+            self.vocab_where[name] = where
+        rules = content.get("rules")
+        if not isinstance(rules, list) or not rules:
+            self.problems.add(where, "`rules` must be a non-empty list")
+            return
+        for position, spec in enumerate(rules, start=1):
+            self._rule(path, family, position, spec)
+
+    def _rule(self, path: Path, family: str, position: int, spec: Any) -> None:
+        where = f"{path}: rule {position}"
+        if not isinstance(spec, dict):
+            self.problems.add(where, "must be a mapping")
+            return
+        code = str(spec.get("code", ""))
+        if code:
+            where = f"{path}: {code}"
+        unknown = set(spec) - RULE_KEYS
+        for key in sorted(unknown):
+            self.problems.add(where, f"unknown field {key!r}")
+        for key in REQUIRED_RULE_KEYS:
+            if not spec.get(key):
+                self.problems.add(where, f"missing field {key!r}")
+        if not code:
+            return
+        prefix = self.prefixes[family]
+        if not re.fullmatch(rf"{re.escape(prefix)}\d{{3}}", code):
+            self.problems.add(where, f"code must be {prefix} followed by three digits")
+        if code in self.rules:
+            self.problems.add(where, f"code {code} already used in {self.rules[code].path}")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            self.problems.add(where, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            return
+        severity = spec.get("severity")
+        if severity not in SEVERITIES:
+            self.problems.add(where, f"severity must be one of {', '.join(SEVERITIES)}")
+        rule = Rule(
+            code=code,
+            family=family,
+            title=str(spec.get("title", "")).strip(),
+            kind=kind,
+            severity=str(severity),
+            rationale=str(spec.get("rationale", "")).strip(),
+            source=str(spec.get("source", "")).strip(),
+            message=str(spec.get("message", "")).strip(),
+            path=str(path),
+            status=str(spec.get("status", "stable")),
+            tags=tuple(spec.get("tags") or ()),
+        )
+        default_scope = spec.get("scope", "sentence")
+        if spec.get("patterns") is not None:
+            rule.anchor = self._group(f"{where}: patterns", spec["patterns"], f"{code}:anchor")
+        elif kind in ("phrase", "absence"):
+            self.problems.add(where, f"a {kind} rule needs `patterns`")
+        for field_name in ("requires", "excludes"):
+            groups = spec.get(field_name) or []
+            if not isinstance(groups, list):
+                self.problems.add(where, f"`{field_name}` must be a list of groups")
+                continue
+            for index, group_spec in enumerate(groups, start=1):
+                group = self._group(
+                    f"{where}: {field_name}[{index}]",
+                    group_spec,
+                    f"{code}:{field_name}:{index}",
+                    default_scope,
+                )
+                if group is not None:
+                    getattr(rule, field_name).append(group)
+        self._rule_kind_fields(where, rule, spec)
+        self._rule_suggestion(where, rule, spec)
+        self._rule_examples(where, rule, spec)
+        self._rule_templates(where, rule)
+        self.rules[code] = rule
+
+    def _rule_kind_fields(self, where: str, rule: Rule, spec: dict[str, Any]) -> None:
+        if spec.get("data") is not None:
+            rule.data = str(spec["data"])
+            entry = self._resolve(rule.data)
+            if entry is None:
+                self.problems.add(where, f"data {rule.data!r} not found in any data file")
+            elif not isinstance(entry, dict) or "outdated_from" not in entry:
+                self.problems.add(where, f"data {rule.data!r} needs `outdated_from`")
+        when = spec.get("when") or {}
+        if not isinstance(when, dict) or set(when) - {"from", "until"}:
+            self.problems.add(where, "`when` takes `from` and/or `until` (dates or data references)")
+        else:
+            for key in ("from", "until"):
+                value = when.get(key)
+                if value is None:
+                    continue
+                if isinstance(value, str) and not isinstance(self._resolve(value), dt.date):
+                    self.problems.add(where, f"when.{key}: {value!r} is neither a date nor a data date")
+                setattr(rule, f"when_{key}", value)
+        if rule.kind == "amount":
+            table = spec.get("table")
+            if not table or not isinstance(self._resolve(str(table)), list):
+                self.problems.add(where, "an amount rule needs `table`: a data list of dated periods")
+            else:
+                rule.table = str(table)
+                self._check_table(where, rule.table)
+            currencies = spec.get("currencies", ["GBP", None])
+            rule.currencies = tuple(None if c in (None, "none", "bare") else str(c) for c in currencies)
+        if rule.kind == "period":
+            minimum = spec.get("minimum")
+            days = _minimum_days(minimum)
+            if days is None:
+                self.problems.add(where, "a period rule needs `minimum`, e.g. {weeks: 12}")
+            else:
+                rule.minimum_days = days
+                unit, amount = next(iter(minimum.items()))
+                rule.minimum_text = f"{amount} {unit}"
+        if rule.kind == "absence":
+            gate = spec.get("gate")
+            if gate is not None and gate not in self.gates:
+                self.problems.add(where, f"gate {gate!r} is not defined in any pack.yaml")
+            rule.gate = gate
+
+    def _check_table(self, where: str, ref: str) -> None:
+        table = self._resolve(ref)
+        for number, period in enumerate(table, start=1):
+            if not isinstance(period, dict) or not isinstance(period.get("from"), dt.date):
+                self.problems.add(where, f"{ref}[{number}] needs a `from` date")
+            elif not isinstance(period.get("values"), dict) or not period["values"]:
+                self.problems.add(where, f"{ref}[{number}] needs `values` by category")
+
+    def _rule_suggestion(self, where: str, rule: Rule, spec: dict[str, Any]) -> None:
+        suggestion = spec.get("suggestion")
+        if suggestion is None:
+            return
+        if isinstance(suggestion, str):
+            suggestion = {"text": suggestion, "fix": "advisory"}
+        if not isinstance(suggestion, dict) or not suggestion.get("text"):
+            self.problems.add(where, "suggestion needs `text` (and `fix`: replace or advisory)")
+            return
+        fix = suggestion.get("fix", "advisory")
+        if fix not in FIXES:
+            self.problems.add(where, f"suggestion.fix must be one of {', '.join(FIXES)}")
+        if fix == "replace" and rule.document_level:
+            self.problems.add(where, "a document-level rule cannot replace words")
+        rule.suggestion = Suggestion(text=str(suggestion["text"]).strip(), fix=str(fix))
+
+    def _rule_examples(self, where: str, rule: Rule, spec: dict[str, Any]) -> None:
+        examples = spec.get("examples") or {}
+        for key, target in (("flag", rule.flag_examples), ("pass", rule.pass_examples)):
+            items = examples.get(key) or []
+            if not items:
+                self.problems.add(where, f"examples.{key} must list at least one passage")
+            for item in items:
+                if isinstance(item, str):
+                    target.append(Example(item))
+                elif isinstance(item, dict) and isinstance(item.get("text"), str):
+                    as_of = item.get("as_of")
+                    if as_of is not None and not isinstance(as_of, dt.date):
+                        self.problems.add(where, f"examples.{key}: as_of must be a date")
+                        as_of = None
+                    target.append(Example(item["text"], as_of))
+                else:
+                    self.problems.add(where, f"examples.{key}: each item is text or {{text, as_of}}")
+
+    def _rule_templates(self, where: str, rule: Rule) -> None:
+        allowed = COMMON_FIELDS | KIND_FIELDS[rule.kind]
+        allowed |= {f"group.{g.name}" for g in rule.requires if g.name}
+        texts = {"message": rule.message}
+        if rule.suggestion:
+            texts["suggestion"] = rule.suggestion.text
+        for name, text in texts.items():
+            for field_name in TEMPLATE_FIELD.findall(text):
+                if field_name not in allowed:
+                    self.problems.add(where, f"{name}: unknown template field {{{field_name}}}")
+        if rule.kind == "phrase" and not rule.data:
+            for name, text in texts.items():
+                for field_name in ("replacement", "outdated_from", "replacement_from"):
+                    if f"{{{field_name}}}" in text:
+                        self.problems.add(where, f"{name}: {{{field_name}}} needs `data`")
+
+    # -- groups and patterns --------------------------------------------------------------------
+
+    def _resolve(self, ref: str) -> Any:
+        node: Any = self.data
+        for part in ref.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def _group(
+        self, where: str, spec: Any, key: str, default_scope: Any = "sentence"
+    ) -> Group | None:
+        name = None
+        scopes: Any = default_scope
+        if isinstance(spec, str) and spec.startswith("@"):
+            patterns_spec: Any = [spec]
+            # A group that is exactly one vocabulary list shares its matcher key with every
+            # other use of that list, so the phrases are added to the matcher once.
+            key = f"vocab:{spec[1:]}"
+        elif isinstance(spec, dict) and "any" in spec:
+            patterns_spec = spec["any"]
+            name = spec.get("name")
+            scopes = spec.get("within", default_scope)
+            extra = set(spec) - {"any", "name", "within"}
+            if extra:
+                self.problems.add(where, f"unknown group field(s) {sorted(extra)}")
+        elif isinstance(spec, list):
+            patterns_spec = spec
+        else:
+            self.problems.add(where, "a group is @vocab, a list of patterns, or {any: [...], within: ...}")
+            return None
+        scope_list = tuple(scopes if isinstance(scopes, list) else [scopes])
+        for scope in scope_list:
+            if scope not in SCOPES and not WINDOW_SCOPE.match(str(scope)):
+                self.problems.add(
+                    where, f"unknown scope {scope!r} (use {', '.join(SCOPES)}, 'before N', "
+                    "'after N' or 'window N')"
+                )
+        patterns = self._patterns(where, patterns_spec, set())
+        if not patterns:
+            self.problems.add(where, "no patterns")
+            return None
+        group = Group(key=key, patterns=patterns, scopes=scope_list, name=name)
+        self.groups[key] = group
+        return group
+
+    def _patterns(self, where: str, spec: Any, seen: set[str]) -> list[Pattern]:
+        if not isinstance(spec, list):
+            self.problems.add(where, "patterns must be a list")
+            return []
+        out: list[Pattern] = []
+        for item in spec:
+            if isinstance(item, str) and item.startswith("@") and "." in item:
+                # A list of phrases kept with the dated data, e.g. @services.light_touch.terms
+                listed = self._resolve(item[1:])
+                if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+                    self.problems.add(where, f"{item!r} is not a list of phrases in the data files")
+                else:
+                    out.extend(Pattern("lower", x) for x in listed)
+            elif isinstance(item, str) and item.startswith("@"):
+                name = item[1:]
+                if name not in self.vocab:
+                    self.problems.add(where, f"unknown vocabulary list {item!r}")
+                elif name in seen:
+                    self.problems.add(where, f"vocabulary list {item!r} includes itself")
+                else:
+                    out.extend(self._patterns(where, self.vocab[name], seen | {name}))
+            elif isinstance(item, str):
+                if not item.strip():
+                    self.problems.add(where, "empty phrase")
+                else:
+                    out.append(Pattern("lower", item))
+            elif isinstance(item, dict) and len(item) == 1 and "lemma" in item:
+                out.append(Pattern("lemma", str(item["lemma"])))
+            elif isinstance(item, dict) and len(item) == 1 and "regex" in item:
+                try:
+                    out.append(Pattern("regex", re.compile(str(item["regex"]), re.IGNORECASE)))
+                except re.error as exc:
+                    self.problems.add(where, f"bad regex {item['regex']!r}: {exc}")
+            elif isinstance(item, list) and item and all(isinstance(t, dict) for t in item):
+                out.append(Pattern("tokens", item))
+            else:
+                self.problems.add(
+                    where, f"cannot read pattern {item!r} (a phrase, {{lemma: ...}}, "
+                    "{regex: ...}, a token pattern list, or @vocab)"
+                )
+        return out
+
+
+def _minimum_days(minimum: Any) -> float | None:
+    units = {"days": 1.0, "weeks": 7.0, "months": 30.0, "years": 365.0}
+    if not isinstance(minimum, dict) or len(minimum) != 1:
+        return None
+    unit, amount = next(iter(minimum.items()))
+    if unit not in units or not isinstance(amount, (int, float)):
+        return None
+    return float(amount) * units[unit]
+
+
+def load_catalogue(extra_packs: list[str | Path] | None = None, builtin: bool = True) -> Catalogue:
+    """Load the built-in pack and any extra pack folders; raise PackError listing all problems."""
+    loader = _Loader()
+    folders = [builtin_pack_dir()] if builtin else []
+    folders += [Path(p) for p in extra_packs or []]
+    for folder in folders:
+        loader.load_pack(folder)
+    return loader.finish()
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling
+
+
+class CompiledPatterns:
+    """All groups' patterns as three spaCy matchers plus a list of regular expressions.
+
+    One PhraseMatcher on LOWER, one on LEMMA and one Matcher hold every pattern of every
+    group, keyed by the group key, so a document is matched in one pass whatever the number
+    of rules (a PhraseMatcher with hundreds of phrases costs about as much as one with ten).
+    """
+
+    def __init__(self, nlp: Any, groups: list[Group]) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.nlp = nlp
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.tokens = Matcher(nlp.vocab, validate=True)
+        self.regexes: list[tuple[str, re.Pattern[str]]] = []
+        problems: list[str] = []
+        lower: dict[str, list[str]] = {}
+        lemma: dict[str, list[str]] = {}
+        for group in groups:
+            for pattern in group.patterns:
+                if pattern.type == "lower":
+                    lower.setdefault(group.key, []).append(pattern.value)
+                elif pattern.type == "lemma":
+                    lemma.setdefault(group.key, []).append(pattern.value)
+                elif pattern.type == "regex":
+                    self.regexes.append((group.key, pattern.value))
+                else:
+                    try:
+                        self.tokens.add(group.key, [pattern.value])
+                    except (ValueError, KeyError) as exc:
+                        problems.append(f"{group.key}: invalid token pattern: {exc}")
+        if problems:
+            raise PackError(problems)
+        texts = sorted({t for items in lower.values() for t in items})
+        docs = dict(zip(texts, nlp.tokenizer.pipe(texts)))
+        for key, items in lower.items():
+            self.lower.add(key, [docs[t] for t in items])
+        lemma_texts = sorted({t for items in lemma.values() for t in items})
+        lemma_docs = dict(zip(lemma_texts, nlp.pipe(lemma_texts)))
+        for key, items in lemma.items():
+            self.lemma.add(key, [lemma_docs[t] for t in items])
+
+    def match(self, doc: Any) -> dict[str, list[tuple[int, int]]]:
+        """Token spans of every group found in ``doc``, keyed by group key."""
+        strings = self.nlp.vocab.strings
+        found: dict[str, list[tuple[int, int]]] = {}
+        for matcher in (self.lower, self.lemma, self.tokens):
+            for match_id, start, end in matcher(doc):
+                found.setdefault(strings[match_id], []).append((start, end))
+        text = doc.text
+        for key, regex in self.regexes:
+            for m in regex.finditer(text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and len(span):
+                    found.setdefault(key, []).append((span.start, span.end))
+        for spans in found.values():
+            spans.sort()
+        return found
+
+
+def compile_rules(nlp: Any, catalogue: Catalogue, rules: list[Rule]) -> CompiledPatterns:
+    """Compile the groups that ``rules`` (plus gates and the checklist) use."""
+    groups: dict[str, Group] = {}
+    for rule in rules:
+        for group in ([rule.anchor] if rule.anchor else []) + rule.requires + rule.excludes:
+            groups[group.key] = group
+    for gate in catalogue.gates.values():
+        groups[gate.group.key] = gate.group
+    for item in catalogue.checklist:
+        if item.evidence:
+            groups[item.evidence.key] = item.evidence
+    return CompiledPatterns(nlp, list(groups.values()))
