@@ -30,6 +30,7 @@ from codelint.rules import (
     WINDOW_SCOPE,
     Catalogue,
     CompiledPatterns,
+    Gate,
     Group,
     Rule,
     compile_rules,
@@ -101,8 +102,7 @@ class Linter:
         context = _Context(document, views)
         output = LintOutput()
         gates = {
-            name: self._gate_passes(gate.group, gate.min_hits, gate.min_distinct, views)
-            for name, gate in self.catalogue.gates.items()
+            name: self._gate_passes(gate, views) for name, gate in self.catalogue.gates.items()
         }
         raw: list[Finding] = []
         for rule in self.rules:
@@ -154,16 +154,22 @@ class Linter:
                 return False
         return True
 
-    def _gate_passes(
-        self, group: Group, min_hits: int, min_distinct: int, views: list[_BlockView]
-    ) -> bool:
+    def _gate_passes(self, gate: Gate, views: list[_BlockView]) -> bool:
+        """Whether enough different gate terms occur, often enough for the length."""
         hits = 0
         distinct: set[str] = set()
+        words = 0
         for view in views:
-            for start, end in view.spans.get(group.key, []):
+            words += len(view.block.text.split())
+            for start, end in view.spans.get(gate.group.key, []):
                 hits += 1
-                distinct.add(_norm(view.doc[start:end].text))
-        return hits >= min_hits and len(distinct) >= min_distinct
+                distinct.add(view.doc[start:end].lemma_)
+        density = 1000.0 * hits / max(words, 1)
+        return (
+            hits >= gate.min_hits
+            and len(distinct) >= gate.min_distinct
+            and density >= gate.min_density
+        )
 
     # -- conditions -----------------------------------------------------------------------------
 
@@ -239,9 +245,13 @@ class Linter:
                 sentence = view.sentence_of(anchor[0])
                 nearby = context.nearby_text(index, sentence)
                 indicated = {c for c, words in cues.items() if any(w.search(nearby) for w in words)}
-                stale = _stale_match(amount, table, in_force, as_of, indicated)
+                stale = _figure_match(amount, table, in_force, as_of, indicated, rule)
                 if stale is None:
                     continue
+                if rule.amount_match == "stale" and _current_figure_nearby(
+                    view.block.text, stale[1], in_force
+                ):
+                    continue  # old and new figures side by side: a comparison, not a claim
                 if sentence in done:
                     continue
                 captured = self._conditions_hold(rule, context, index, anchor)
@@ -316,10 +326,12 @@ class Linter:
 
     def _absence(self, rule: Rule, context: _Context) -> list[Finding]:
         assert rule.anchor is not None
-        if any(view.spans.get(rule.anchor.key) for view in context.views):
-            return []
         if not context.views:
             return []
+        for index, view in enumerate(context.views):
+            for anchor in view.spans.get(rule.anchor.key, []):
+                if self._conditions_hold(rule, context, index, anchor) is not None:
+                    return []  # present: nothing is missing
         first = context.views[0]
         block = first.block
         fields = {"title": context.document.title or block.text[:80]}
@@ -531,23 +543,29 @@ def _period_in_force(table: list[dict[str, Any]], as_of: dt.date) -> dict[str, A
     return current
 
 
-def _stale_match(
+def _figure_match(
     amount: Amount,
     table: list[dict[str, Any]],
     in_force: dict[str, Any] | None,
     as_of: dt.date,
     indicated: set[str],
+    rule: Rule,
 ) -> tuple[dict[str, Any], str] | None:
-    """The (period, category) a figure comes from, if it is a figure no longer in force.
+    """The (period, category) a figure comes from, if the rule cares about it.
 
-    ``indicated`` holds the categories whose cue words sit near the figure; where the figure
-    matches one of them, only those categories count (the same number can be a stale figure
-    of one category and the current figure of another).
+    A figure matches a table value within half the rounding its written form implies (and
+    within £1, for the off-by-one figures real codes carry). ``indicated`` holds the
+    categories whose cue words sit near the figure; where the figure matches one of them,
+    only those categories count (the same number can be a stale figure of one category and
+    the current figure of another). For ``match: stale`` the figure must not be in force on
+    the as-of date; for ``match: any`` any period up to the as-of date will do.
     """
-    tolerance = max(amount.precision / 2, 0.5)
+    tolerance = max(amount.precision / 2, 1.0)
     matches = []
     for period in table:
         for category, value in (period.get("values") or {}).items():
+            if rule.categories and category not in rule.categories:
+                continue
             if value is not None and abs(float(value) - amount.value) <= tolerance:
                 matches.append((period, category))
     if not matches:
@@ -555,12 +573,23 @@ def _stale_match(
     narrowed = [(p, c) for p, c in matches if c in indicated]
     if narrowed:
         matches = narrowed
+    if rule.amount_match == "any":
+        past = [(p, c) for p, c in matches if p["from"] <= as_of]
+        return max(past, key=lambda pc: pc[0]["from"]) if past else None
     if in_force is not None and any(period is in_force for period, _ in matches):
         return None  # the figure is (also) the one in force
     past = [(p, c) for p, c in matches if p["from"] <= as_of]
     if not past:
         return None  # a figure from the future of the as-of date: not ours to judge
     return max(past, key=lambda pc: pc[0]["from"])
+
+
+def _current_figure_nearby(text: str, category: str, in_force: dict[str, Any] | None) -> bool:
+    """Whether ``text`` also states the in-force figure of ``category``."""
+    current = (in_force or {}).get("values", {}).get(category)
+    if current is None:
+        return False
+    return any(abs(a.value - float(current)) <= 1.0 for a in find_amounts(text))
 
 
 def _render(template: str, values: dict[str, str]) -> str:

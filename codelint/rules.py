@@ -42,7 +42,7 @@ KIND_FIELDS = {
 RULE_KEYS = {
     "code", "title", "kind", "severity", "rationale", "source", "patterns", "requires",
     "excludes", "scope", "message", "suggestion", "examples", "data", "when", "table",
-    "currencies", "minimum", "gate", "status", "tags",
+    "currencies", "minimum", "gate", "status", "tags", "match", "categories",
 }  # fmt: skip
 REQUIRED_RULE_KEYS = ("code", "title", "kind", "severity", "rationale", "source", "message")
 
@@ -99,6 +99,10 @@ class Rule:
     when_until: str | dt.date | None = None
     table: str | None = None
     currencies: tuple[str | None, ...] = ("GBP", None)
+    #: Amount rules: "stale" (a figure no longer in force) or "any" (any figure of the table).
+    amount_match: str = "stale"
+    #: Amount rules: only figures of these table categories count (empty: all).
+    categories: tuple[str, ...] = ()
     minimum_days: float | None = None
     minimum_text: str | None = None
     gate: str | None = None
@@ -119,6 +123,8 @@ class Gate:
     min_hits: int
     min_distinct: int
     note: str
+    #: Hits per 1,000 words (0: no density test).
+    min_density: float = 0.0
 
 
 @dataclass
@@ -239,11 +245,7 @@ class _Loader:
                 continue
             self.families[name] = str(spec.get("description", ""))
             self.prefixes[name] = str(spec["prefix"])
-        for name, items in (manifest.get("vocab") or {}).items():
-            if name in self.vocab:
-                self.problems.add(where, f"vocab {name!r} defined twice (also in {self.vocab_where[name]})")
-            self.vocab[name] = list(items or [])
-            self.vocab_where[name] = where
+        self._vocab(where, manifest.get("vocab") or {})
         self.redirects.update(manifest.get("redirects") or {})
         for data_path in sorted((folder / "data").glob("*.yaml")):
             content = _load_yaml(data_path, self.problems)
@@ -270,6 +272,10 @@ class _Loader:
             self._gate(where, name, spec)
         for where, actions in self._pending_checklist:
             self._checklist(where, actions)
+        # Vocabulary from every rule file first, so any rule may use any list.
+        for rule_path, content in self._pending_rules:
+            if isinstance(content, dict):
+                self._vocab(str(rule_path), content.get("vocab") or {})
         for rule_path, content in self._pending_rules:
             self._rule_file(rule_path, content)
         for code, target in self.redirects.items():
@@ -288,6 +294,20 @@ class _Loader:
             redirects=self.redirects,
         )
 
+    def _vocab(self, where: str, lists: Any) -> None:
+        if not isinstance(lists, dict):
+            self.problems.add(where, "`vocab` must map names to lists of patterns")
+            return
+        for name, items in lists.items():
+            if name in self.vocab:
+                self.problems.add(where, f"vocab {name!r} already defined in {self.vocab_where[name]}")
+                continue
+            if not isinstance(items, list):
+                self.problems.add(where, f"vocab {name!r} must be a list")
+                continue
+            self.vocab[name] = items
+            self.vocab_where[name] = where
+
     def _gate(self, where: str, name: str, spec: Any) -> None:
         if not isinstance(spec, dict):
             self.problems.add(where, f"gate {name!r} must be a mapping")
@@ -301,6 +321,7 @@ class _Loader:
             min_hits=int(spec.get("min_hits", 1)),
             min_distinct=int(spec.get("min_distinct", 1)),
             note=str(spec.get("note", "")),
+            min_density=float(spec.get("min_density", 0)),
         )
 
     def _checklist(self, where: str, actions: list[Any]) -> None:
@@ -336,12 +357,6 @@ class _Loader:
             return
         if path.stem != family and not content.get("extends_family"):
             self.problems.add(where, f"file name must be the family name ({family}.yaml)")
-        for name, items in (content.get("vocab") or {}).items():
-            if name in self.vocab:
-                self.problems.add(where, f"vocab {name!r} already defined in {self.vocab_where[name]}")
-                continue
-            self.vocab[name] = list(items or [])
-            self.vocab_where[name] = where
         rules = content.get("rules")
         if not isinstance(rules, list) or not rules:
             self.problems.add(where, "`rules` must be a non-empty list")
@@ -441,6 +456,17 @@ class _Loader:
             else:
                 rule.table = str(table)
                 self._check_table(where, rule.table)
+            rule.amount_match = str(spec.get("match", "stale"))
+            if rule.amount_match not in ("stale", "any"):
+                self.problems.add(where, "`match` must be stale or any")
+            rule.categories = tuple(str(c) for c in spec.get("categories") or ())
+            if rule.table and rule.categories:
+                known = set()
+                for period in self._resolve(rule.table) or []:
+                    known |= set((period or {}).get("values") or {})
+                for category in rule.categories:
+                    if category not in known:
+                        self.problems.add(where, f"category {category!r} is not in {rule.table}")
             currencies = spec.get("currencies", ["GBP", None])
             rule.currencies = tuple(None if c in (None, "none", "bare") else str(c) for c in currencies)
         if rule.kind == "period":
@@ -545,6 +571,8 @@ class _Loader:
                 self.problems.add(where, f"unknown group field(s) {sorted(extra)}")
         elif isinstance(spec, list):
             patterns_spec = spec
+        elif isinstance(spec, dict) and len(spec) == 1 and set(spec) & {"regex", "lemma"}:
+            patterns_spec = [spec]
         else:
             self.problems.add(where, "a group is @vocab, a list of patterns, or {any: [...], within: ...}")
             return None

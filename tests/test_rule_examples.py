@@ -1,0 +1,50 @@
+"""Every rule's own examples: each `flag` passage fires the rule, each `pass` passage does not.
+
+The examples live with the rules in checks/rules/*.yaml; a rule without both kinds of example
+fails to load. Passages are linted as of the example's `as_of`, else as of the date the shared
+real corpus was labelled, so the outcome never depends on the day the tests run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from codelint.evaluate import DEFAULT_AS_OF, passage_document
+from codelint.rules import load_catalogue
+
+CATALOGUE = load_catalogue()
+CASES = [
+    (rule.code, kind, number, example)
+    for rule in CATALOGUE.rules.values()
+    for kind, examples in (("flag", rule.flag_examples), ("pass", rule.pass_examples))
+    for number, example in enumerate(examples, start=1)
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "number", "example"), CASES, ids=[f"{c}-{k}{n}" for c, k, n, _ in CASES]
+)
+def test_rule_example(linter, code, kind, number, example):
+    rule = CATALOGUE.rules[code]
+    document = passage_document(example.text, f"{code}-{kind}{number}")
+    output = linter.lint(document, example.as_of or DEFAULT_AS_OF, force_document_rules=True)
+    fired = [f for f in output.findings if f.rule == code]
+    if kind == "flag":
+        assert fired, f"{code} did not fire on: {example.text}"
+        if not rule.document_level:
+            finding = fired[0]
+            assert finding.span is not None
+            assert example.text[finding.span[0] : finding.span[1]] == finding.match
+    else:
+        assert not fired, f"{code} fired on: {example.text} ({fired[0].message})"
+
+
+def test_every_rule_has_both_kinds_of_example():
+    for rule in CATALOGUE.rules.values():
+        assert rule.flag_examples and rule.pass_examples, rule.code
+
+
+def test_every_rule_cites_a_source_and_a_rationale():
+    for rule in CATALOGUE.rules.values():
+        assert len(rule.rationale) > 80, rule.code
+        assert len(rule.source) > 10, rule.code
