@@ -28,6 +28,7 @@ from codelint.findings import ChecklistEntry, Finding
 from codelint.numbers import Amount, Period, find_amounts, find_periods, format_money
 from codelint.rules import (
     WINDOW_SCOPE,
+    AmountTest,
     Catalogue,
     CompiledPatterns,
     Gate,
@@ -99,6 +100,7 @@ class Linter:
         force_document_rules: bool = False,
     ) -> LintOutput:
         views = self._views(document)
+        self._match_amounts(views, as_of)
         context = _Context(document, views)
         output = LintOutput()
         gates = {
@@ -141,6 +143,42 @@ class Linter:
             views.append(_BlockView(block, doc, self.patterns.match(doc), sentences))
         return views
 
+    def _match_amounts(self, views: list[_BlockView], as_of: dt.date) -> None:
+        """Add the spans of amount patterns (below/above a sum or an in-force figure)."""
+        if not self.patterns.amounts:
+            return
+        limits: list[tuple[str, AmountTest, float]] = []
+        for key, test in self.patterns.amounts:
+            if test.than is not None:
+                limits.append((key, test, test.than))
+                continue
+            assert test.table is not None
+            in_force = _period_in_force(self.catalogue.resolve(test.table), as_of) or {}
+            values = [
+                float(v)
+                for c, v in (in_force.get("values") or {}).items()
+                if v is not None and (not test.categories or c in test.categories)
+            ]
+            if values:
+                limits.append((key, test, min(values) if test.compare == "below" else max(values)))
+        for view in views:
+            amounts = None
+            for key, test, limit in limits:
+                if amounts is None:
+                    amounts = [a for a in find_amounts(view.block.text) if a.currency != "EUR"]
+                for amount in amounts:
+                    if test.compare == "below" and not amount.value < limit:
+                        continue
+                    if test.compare == "above" and not amount.value > limit:
+                        continue
+                    if test.preceded_by is not None:
+                        before = view.block.text[max(0, amount.start - 40) : amount.start]
+                        if not test.preceded_by.search(before):
+                            continue
+                    span = view.doc.char_span(amount.start, amount.end, alignment_mode="expand")
+                    if span is not None:
+                        view.spans.setdefault(key, []).append((span.start, span.end))
+
     def _active(self, rule: Rule, as_of: dt.date) -> bool:
         start = _date(rule.when_from, self.catalogue)
         until = _date(rule.when_until, self.catalogue)
@@ -165,6 +203,14 @@ class Linter:
                 hits += 1
                 distinct.add(view.doc[start:end].lemma_)
         density = 1000.0 * hits / max(words, 1)
+        if gate.against is not None:
+            markers = {
+                view.doc[start:end].lemma_
+                for view in views
+                for start, end in view.spans.get(gate.against.key, [])
+            }
+            if len(markers) > gate.max_against:
+                return False
         return (
             hits >= gate.min_hits
             and len(distinct) >= gate.min_distinct
@@ -190,6 +236,8 @@ class Linter:
                 captured[f"group.{group.name}"] = found
         for group in rule.excludes:
             if context.find(group, index, anchor) is not None:
+                if group.unless is not None and context.find(group.unless, index, anchor):
+                    continue  # the exclusion is cancelled ("quality ... only with approval")
                 return None
         return captured
 
@@ -203,7 +251,7 @@ class Linter:
             done: set[Span] = set()
             for anchor in _non_overlapping(view.spans.get(rule.anchor.key, [])):
                 sentence = view.sentence_of(anchor[0])
-                if sentence in done:
+                if sentence in done or _is_question(view, sentence):
                     continue
                 captured = self._conditions_hold(rule, context, index, anchor)
                 if captured is None:
@@ -245,7 +293,10 @@ class Linter:
                 sentence = view.sentence_of(anchor[0])
                 nearby = context.nearby_text(index, sentence)
                 indicated = {c for c, words in cues.items() if any(w.search(nearby) for w in words)}
-                stale = _figure_match(amount, table, in_force, as_of, indicated, rule)
+                if rule.amount_match in ("below", "above"):
+                    stale = _compare_in_force(amount, in_force, rule)
+                else:
+                    stale = _figure_match(amount, table, in_force, as_of, indicated, rule)
                 if stale is None:
                     continue
                 if rule.amount_match == "stale" and _current_figure_nearby(
@@ -524,6 +575,11 @@ class _Context:
         return None
 
 
+def _is_question(view: _BlockView, sentence: Span) -> bool:
+    """A question asks; it does not state a rule ("Q: Is OJEU still used?")."""
+    return view.doc[sentence[0] : sentence[1]].text.rstrip().endswith("?")
+
+
 def _non_overlapping(spans: list[Span]) -> list[Span]:
     """Longest-first, left-to-right spans with no overlap (spans are sorted by start)."""
     chosen: list[Span] = []
@@ -560,7 +616,8 @@ def _figure_match(
     the current figure of another). For ``match: stale`` the figure must not be in force on
     the as-of date; for ``match: any`` any period up to the as-of date will do.
     """
-    tolerance = max(amount.precision / 2, 1.0)
+    # "£174k" may round or truncate £173,934 or £174,450: allow the written unit either way.
+    tolerance = max(amount.precision, 1.0)
     matches = []
     for period in table:
         for category, value in (period.get("values") or {}).items():
@@ -582,6 +639,26 @@ def _figure_match(
     if not past:
         return None  # a figure from the future of the as-of date: not ours to judge
     return max(past, key=lambda pc: pc[0]["from"])
+
+
+def _compare_in_force(
+    amount: Amount, in_force: dict[str, Any] | None, rule: Rule
+) -> tuple[dict[str, Any], str] | None:
+    """For ``match: below/above``: the in-force (period, category) the amount is under/over."""
+    if in_force is None:
+        return None
+    candidates = [
+        (float(v), c)
+        for c, v in (in_force.get("values") or {}).items()
+        if v is not None and (not rule.categories or c in rule.categories)
+    ]
+    if not candidates:
+        return None
+    if rule.amount_match == "below":
+        value, category = min(candidates)
+        return (in_force, category) if amount.value < value else None
+    value, category = max(candidates)
+    return (in_force, category) if amount.value > value else None
 
 
 def _current_figure_nearby(text: str, category: str, in_force: dict[str, Any] | None) -> bool:

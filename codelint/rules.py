@@ -63,6 +63,20 @@ class Group:
     patterns: list[Pattern]
     scopes: tuple[str, ...] = ("sentence",)
     name: str | None = None
+    #: For an exclusion: it does not exclude when this group is present in the same scopes.
+    unless: Group | None = None
+
+
+@dataclass(frozen=True)
+class AmountTest:
+    """A money amount compared with a figure: a fixed sum or a table value on the as-of date."""
+
+    compare: str  # "below" or "above"
+    than: float | None = None
+    table: str | None = None
+    categories: tuple[str, ...] = ()
+    #: A regular expression the text just before the amount must match ("up to", "over").
+    preceded_by: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -99,7 +113,8 @@ class Rule:
     when_until: str | dt.date | None = None
     table: str | None = None
     currencies: tuple[str | None, ...] = ("GBP", None)
-    #: Amount rules: "stale" (a figure no longer in force) or "any" (any figure of the table).
+    #: Amount rules: "stale" (a figure no longer in force), "any" (any figure of the table),
+    #: "below"/"above" (less/more than the in-force figure of ``categories``).
     amount_match: str = "stale"
     #: Amount rules: only figures of these table categories count (empty: all).
     categories: tuple[str, ...] = ()
@@ -125,6 +140,9 @@ class Gate:
     note: str
     #: Hits per 1,000 words (0: no density test).
     min_density: float = 0.0
+    #: Markers of other kinds of document (minutes, newsletters); enough of them fail the gate.
+    against: Group | None = None
+    max_against: int = 1
 
 
 @dataclass
@@ -322,6 +340,12 @@ class _Loader:
             min_distinct=int(spec.get("min_distinct", 1)),
             note=str(spec.get("note", "")),
             min_density=float(spec.get("min_density", 0)),
+            against=(
+                self._group(f"{where}: gate {name}: against", spec["against"], f"gate:{name}:against")
+                if spec.get("against")
+                else None
+            ),
+            max_against=int(spec.get("max_against", 1)),
         )
 
     def _checklist(self, where: str, actions: list[Any]) -> None:
@@ -457,8 +481,8 @@ class _Loader:
                 rule.table = str(table)
                 self._check_table(where, rule.table)
             rule.amount_match = str(spec.get("match", "stale"))
-            if rule.amount_match not in ("stale", "any"):
-                self.problems.add(where, "`match` must be stale or any")
+            if rule.amount_match not in ("stale", "any", "below", "above"):
+                self.problems.add(where, "`match` must be stale, any, below or above")
             rule.categories = tuple(str(c) for c in spec.get("categories") or ())
             if rule.table and rule.categories:
                 known = set()
@@ -544,6 +568,40 @@ class _Loader:
 
     # -- groups and patterns --------------------------------------------------------------------
 
+    def _amount_test(self, where: str, item: dict[str, Any]) -> AmountTest | None:
+        """``{amount: below|above, than: N}`` or ``{amount: ..., table: REF, category: C}``."""
+        unknown = set(item) - {"amount", "than", "table", "category", "categories", "preceded_by"}
+        if unknown:
+            self.problems.add(where, f"amount pattern: unknown field(s) {sorted(unknown)}")
+            return None
+        compare = item.get("amount")
+        if compare not in ("below", "above"):
+            self.problems.add(where, "amount pattern: `amount` must be below or above")
+            return None
+        categories = item.get("categories") or ([item["category"]] if "category" in item else [])
+        table = item.get("table")
+        than = item.get("than")
+        if (than is None) == (table is None):
+            self.problems.add(where, "amount pattern: give either `than` (a sum) or `table`")
+            return None
+        if table is not None and not isinstance(self._resolve(str(table)), list):
+            self.problems.add(where, f"amount pattern: table {table!r} not found")
+            return None
+        preceded = None
+        if item.get("preceded_by"):
+            try:
+                preceded = re.compile(rf"(?:{item['preceded_by']})\s*$", re.IGNORECASE)
+            except re.error as exc:
+                self.problems.add(where, f"amount pattern: bad preceded_by: {exc}")
+                return None
+        return AmountTest(
+            compare=compare,
+            than=float(than) if than is not None else None,
+            table=str(table) if table is not None else None,
+            categories=tuple(str(c) for c in categories),
+            preceded_by=preceded,
+        )
+
     def _resolve(self, ref: str) -> Any:
         node: Any = self.data
         for part in ref.split("."):
@@ -566,12 +624,14 @@ class _Loader:
             patterns_spec = spec["any"]
             name = spec.get("name")
             scopes = spec.get("within", default_scope)
-            extra = set(spec) - {"any", "name", "within"}
+            extra = set(spec) - {"any", "name", "within", "unless"}
             if extra:
                 self.problems.add(where, f"unknown group field(s) {sorted(extra)}")
         elif isinstance(spec, list):
             patterns_spec = spec
-        elif isinstance(spec, dict) and len(spec) == 1 and set(spec) & {"regex", "lemma"}:
+        elif isinstance(spec, dict) and (
+            (len(spec) == 1 and set(spec) & {"regex", "lemma"}) or "amount" in spec
+        ):
             patterns_spec = [spec]
         else:
             self.problems.add(where, "a group is @vocab, a list of patterns, or {any: [...], within: ...}")
@@ -588,6 +648,14 @@ class _Loader:
             self.problems.add(where, "no patterns")
             return None
         group = Group(key=key, patterns=patterns, scopes=scope_list, name=name)
+        if isinstance(spec, dict) and spec.get("unless") is not None:
+            unless_spec = spec["unless"]
+            if not isinstance(unless_spec, list):
+                unless_spec = [unless_spec]
+            group.unless = self._group(
+                f"{where}: unless", {"any": unless_spec, "within": list(scope_list)},
+                f"{key}:unless",
+            )
         self.groups[key] = group
         return group
 
@@ -619,6 +687,10 @@ class _Loader:
                     out.append(Pattern("lower", item))
             elif isinstance(item, dict) and len(item) == 1 and "lemma" in item:
                 out.append(Pattern("lemma", str(item["lemma"])))
+            elif isinstance(item, dict) and "amount" in item:
+                test = self._amount_test(where, item)
+                if test is not None:
+                    out.append(Pattern("amount", test))
             elif isinstance(item, dict) and len(item) == 1 and "regex" in item:
                 try:
                     out.append(Pattern("regex", re.compile(str(item["regex"]), re.IGNORECASE)))
@@ -674,6 +746,8 @@ class CompiledPatterns:
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.tokens = Matcher(nlp.vocab, validate=True)
         self.regexes: list[tuple[str, re.Pattern[str]]] = []
+        #: Amount tests need the as-of date, so the engine evaluates them per document.
+        self.amounts: list[tuple[str, AmountTest]] = []
         problems: list[str] = []
         lower: dict[str, list[str]] = {}
         lemma: dict[str, list[str]] = {}
@@ -685,6 +759,8 @@ class CompiledPatterns:
                     lemma.setdefault(group.key, []).append(pattern.value)
                 elif pattern.type == "regex":
                     self.regexes.append((group.key, pattern.value))
+                elif pattern.type == "amount":
+                    self.amounts.append((group.key, pattern.value))
                 else:
                     try:
                         self.tokens.add(group.key, [pattern.value])
@@ -725,8 +801,12 @@ def compile_rules(nlp: Any, catalogue: Catalogue, rules: list[Rule]) -> Compiled
     for rule in rules:
         for group in ([rule.anchor] if rule.anchor else []) + rule.requires + rule.excludes:
             groups[group.key] = group
+            if group.unless is not None:
+                groups[group.unless.key] = group.unless
     for gate in catalogue.gates.values():
         groups[gate.group.key] = gate.group
+        if gate.against is not None:
+            groups[gate.against.key] = gate.against
     for item in catalogue.checklist:
         if item.evidence:
             groups[item.evidence.key] = item.evidence
