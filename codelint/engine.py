@@ -543,8 +543,9 @@ class _Context:
             elif scope == "block":
                 found = self._in_range(view, group.key, 0, len(view.doc))
             elif scope == "row":
+                # The other cells of a table row; outside a table there is no row.
                 cell = view.block.cell
-                others = self.rows[(cell[0], cell[1])] if cell else [index]
+                others = self.rows[(cell[0], cell[1])] if cell else []
                 found = self._in_blocks(group.key, others)
             elif scope == "section":
                 found = self._in_blocks(group.key, self.sections.get(view.block.section, [index]))

@@ -48,6 +48,23 @@ _PERIOD = re.compile(
 )
 
 
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"],
+        start=1,
+    )
+}  # fmt: skip
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DATE_RANGE = re.compile(
+    rf"\b(?:from|between)\s+{_DAY}\s+{_MONTH}(?:\s+(\d{{4}}))?\s+(?:to|until|till|and|-|–)\s+"
+    rf"{_DAY}\s+{_MONTH}(?:\s+(\d{{4}}))?",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Amount:
     """A sum of money found in text."""
@@ -152,7 +169,34 @@ def find_periods(text: str) -> list[Period]:
                 text=match.group(0),
             )
         )
+    found.extend(_date_ranges(text))
+    found.sort(key=lambda p: p.start)
     return found
+
+
+def _date_ranges(text: str) -> list[Period]:
+    """Periods written as a span of dates: "from 1 March to 21 March" is 20 days."""
+    import datetime as dt
+
+    periods = []
+    for match in _DATE_RANGE.finditer(text):
+        day1, month1, year1, day2, month2, year2 = match.groups()
+        year_b = int(year2 or year1 or 2001)
+        year_a = int(year1 or year_b)
+        try:
+            start = dt.date(year_a, _MONTHS[month1.lower()], int(day1))
+            end = dt.date(year_b, _MONTHS[month2.lower()], int(day2))
+        except ValueError:
+            continue
+        if end < start and not year1 and not year2:
+            end = end.replace(year=end.year + 1)
+        if end < start:
+            continue
+        days = float((end - start).days)
+        periods.append(
+            Period(match.start(), match.end(), days, "day", days, match.group(0))
+        )
+    return periods
 
 
 def format_money(value: float, currency: str | None = "GBP") -> str:

@@ -782,6 +782,8 @@ class CompiledPatterns:
         strings = self.nlp.vocab.strings
         found: dict[str, list[tuple[int, int]]] = {}
         for matcher in (self.lower, self.lemma, self.tokens):
+            if not len(matcher):
+                continue
             for match_id, start, end in matcher(doc):
                 found.setdefault(strings[match_id], []).append((start, end))
         text = doc.text
