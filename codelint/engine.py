@@ -11,7 +11,8 @@ The engine knows four kinds of rule and nothing about procurement law:
 - ``absence``: none of the rule's patterns anywhere in a document that passes the rule's gate.
 
 Scopes for conditions: the sentence, the block, the table row, the section, the lead-in
-paragraph of a list or table, the whole document, or a token window before/after the match.
+paragraph of a list or table, the list (a lead-in paragraph with the items that follow it), the
+whole document, or a token window before/after the match.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ class Linter:
         if gates:
             output.procurement_document = all(gates.values())
         output.findings = _with_fingerprints(raw)
-        output.checklist = self._checklist(context)
+        output.checklist = self._checklist(context, output.findings)
         return output
 
     # -- reading --------------------------------------------------------------------------------
@@ -248,6 +249,8 @@ class Linter:
         fields = self._data_fields(rule, as_of)
         findings = []
         for index, view in enumerate(context.views):
+            if rule.block_kinds and view.block.kind not in rule.block_kinds:
+                continue
             done: set[Span] = set()
             for anchor in _non_overlapping(view.spans.get(rule.anchor.key, [])):
                 sentence = view.sentence_of(anchor[0])
@@ -282,6 +285,8 @@ class Linter:
         in_force = _period_in_force(table, as_of)
         findings = []
         for index, view in enumerate(context.views):
+            if rule.block_kinds and view.block.kind not in rule.block_kinds:
+                continue
             done: set[Span] = set()
             for amount in find_amounts(view.block.text):
                 if amount.currency not in rule.currencies:
@@ -354,6 +359,8 @@ class Linter:
         assert rule.minimum_days is not None
         findings = []
         for index, view in enumerate(context.views):
+            if rule.block_kinds and view.block.kind not in rule.block_kinds:
+                continue
             done: set[Span] = set()
             for period in find_periods(view.block.text):
                 if period.days >= rule.minimum_days:
@@ -409,17 +416,28 @@ class Linter:
 
     # -- checklist ------------------------------------------------------------------------------
 
-    def _checklist(self, context: _Context) -> list[ChecklistEntry]:
+    def _checklist(self, context: _Context, findings: list[Finding]) -> list[ChecklistEntry]:
+        """Each Compact checklist action: found (with where), missing, or outside the code."""
         entries = []
         for item in self.catalogue.checklist:
-            if item.evidence is None:
+            if item.absent_families:
+                against = [f for f in findings if f.family in item.absent_families]
+                locations = [
+                    {"paragraph": f.paragraph, "page": f.page, "section": f.section,
+                     "clause": f.clause, "excerpt": f.excerpt, "rule": f.rule}
+                    for f in against[:5]
+                ]
+                status = "missing" if against else "found"
+                entries.append(ChecklistEntry(item.id, item.title, status, locations, item.note))
+                continue
+            if not item.evidence:
                 entries.append(ChecklistEntry(item.id, item.title, "outside", note=item.note))
                 continue
             locations = []
             for view in context.views:
-                spans = view.spans.get(item.evidence.key)
-                if spans:
-                    start, end = spans[0]
+                first = [view.spans.get(group.key) for group in item.evidence]
+                if all(first):
+                    start, end = first[0][0]
                     block = view.block
                     locations.append(
                         {
@@ -516,15 +534,52 @@ class _Context:
             parts += [self.views[i].block.text for i in self.rows[(cell[0], cell[1])] if i != index]
         return " ".join(parts).lower()
 
+    def list_blocks(self, index: int) -> list[int]:
+        """The list a block belongs to: its lead-in and the items that depend on it.
+
+        A lead-in is a block that ends with a colon ("it will:", "as follows:"); the items are
+        the list items or table cells after it, down to the next block at or above its level.
+        """
+        lead = index if _introduces(self.views[index].block) else self.lead_in(index)
+        if lead is None:
+            return [index]
+        lead_level = _level(self.views[lead].block)
+        members = [lead]
+        for j in range(lead + 1, min(len(self.views), lead + 80)):
+            block = self.views[j].block
+            if block.kind == "table-cell":
+                members.append(j)
+                continue
+            if block.kind != "list-item" or _level(block) <= lead_level:
+                break
+            members.append(j)
+        return members if index in members else [index]
+
     def lead_in(self, index: int) -> int | None:
-        """The paragraph that introduces a list item or table cell (its lead-in)."""
+        """The block that introduces a list item or table cell (its lead-in), if any.
+
+        For a table cell, the paragraph before the table. For a list item, the nearest earlier
+        paragraph or higher-level item that ends with a colon; numbered clauses that simply
+        follow one another are not each other's lead-ins.
+        """
         block = self.views[index].block
-        if block.kind not in ("list-item", "table-cell"):
+        if block.kind == "table-cell":
+            for j in range(index - 1, max(-1, index - 200), -1):
+                other = self.views[j].block
+                if other.kind in ("paragraph", "heading", "list-item"):
+                    return j
             return None
+        if block.kind != "list-item":
+            return None
+        level = _level(block)
         for j in range(index - 1, max(-1, index - 60), -1):
             other = self.views[j].block
-            if other.kind in ("paragraph", "heading"):
-                return j
+            if other.kind == "heading":
+                return None
+            if other.kind == "list-item" and _level(other) >= level:
+                continue
+            if other.kind in ("paragraph", "list-item"):
+                return j if _introduces(other) else None
         return None
 
     def find(self, group: Group, index: int, anchor: Span) -> str | None:
@@ -549,6 +604,8 @@ class _Context:
                 found = self._in_blocks(group.key, others)
             elif scope == "section":
                 found = self._in_blocks(group.key, self.sections.get(view.block.section, [index]))
+            elif scope == "list":
+                found = self._in_blocks(group.key, self.list_blocks(index))
             elif scope == "lead-in":
                 lead = self.lead_in(index)
                 found = self._in_blocks(group.key, [lead]) if lead is not None else None
@@ -574,6 +631,18 @@ class _Context:
                 start, end = spans[0]
                 return self.views[i].doc[start:end].text
         return None
+
+
+def _level(block: Block) -> int:
+    """A list item's depth (0 = top); paragraphs count as above every list."""
+    if block.kind == "list-item":
+        return block.level or 0
+    return -1
+
+
+def _introduces(block: Block) -> bool:
+    """Whether a block ends by introducing what follows ("it will:", "as follows -")."""
+    return block.text.rstrip().endswith((":", "—", "–", ":-"))
 
 
 def _is_question(view: _BlockView, sentence: Span) -> bool:

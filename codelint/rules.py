@@ -25,7 +25,8 @@ from codelint.errors import PackError
 KINDS = ("phrase", "amount", "period", "absence")
 SEVERITIES = ("info", "warning", "error")
 FIXES = ("replace", "advisory")
-SCOPES = ("sentence", "block", "row", "section", "lead-in", "document")
+SCOPES = ("sentence", "block", "row", "section", "lead-in", "list", "document")
+BLOCK_KINDS = ("heading", "paragraph", "list-item", "table-cell", "footnote", "endnote")
 WINDOW_SCOPE = re.compile(r"^(before|after|window)\s+(\d+)$")
 TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -42,7 +43,7 @@ KIND_FIELDS = {
 RULE_KEYS = {
     "code", "title", "kind", "severity", "rationale", "source", "patterns", "requires",
     "excludes", "scope", "message", "suggestion", "examples", "data", "when", "table",
-    "currencies", "minimum", "gate", "status", "tags", "match", "categories",
+    "currencies", "minimum", "gate", "status", "tags", "match", "categories", "in",
 }  # fmt: skip
 REQUIRED_RULE_KEYS = ("code", "title", "kind", "severity", "rationale", "source", "message")
 
@@ -118,6 +119,8 @@ class Rule:
     amount_match: str = "stale"
     #: Amount rules: only figures of these table categories count (empty: all).
     categories: tuple[str, ...] = ()
+    #: Block kinds the rule reads (empty: all), e.g. not headings.
+    block_kinds: tuple[str, ...] = ()
     minimum_days: float | None = None
     minimum_text: str | None = None
     gate: str | None = None
@@ -147,10 +150,19 @@ class Gate:
 
 @dataclass
 class ChecklistItem:
+    """One action of the Compact checklist and what in a code would show it.
+
+    ``evidence`` lists groups that must all occur in one block; ``absent_families`` names
+    families whose findings show the action is not met (met when there are none). An action
+    with neither is one no document can show (it is done outside the code).
+    """
+
     id: str
     title: str
-    evidence: Group | None  # None: an action no document can show (done outside the code)
+    evidence: list[Group] = field(default_factory=list)
+    absent_families: tuple[str, ...] = ()
     note: str = ""
+    guidance: str = ""
 
 
 @dataclass
@@ -277,6 +289,7 @@ class _Loader:
         if isinstance(checklist, str):
             checklist_path = folder / checklist
             loaded = _load_yaml(checklist_path, self.problems) or {}
+            self._vocab(str(checklist_path), loaded.get("vocab") or {})
             self._pending_checklist.append((str(checklist_path), loaded.get("actions") or []))
         for rule_path in sorted((folder / "rules").glob("*.yaml")):
             content = _load_yaml(rule_path, self.problems)
@@ -355,18 +368,31 @@ class _Loader:
             if not isinstance(action, dict) or "id" not in action or "title" not in action:
                 self.problems.add(here, "needs id and title")
                 continue
+            unknown = set(action) - {"id", "title", "evidence", "absent_families", "note", "guidance"}
+            if unknown:
+                self.problems.add(here, f"unknown field(s) {sorted(unknown)}")
             if action["id"] in seen:
                 self.problems.add(here, f"duplicate id {action['id']!r}")
             seen.add(action["id"])
-            evidence = None
-            if action.get("evidence"):
-                evidence = self._group(here, action["evidence"], f"checklist:{action['id']}")
+            evidence = []
+            for number, spec in enumerate(action.get("evidence") or [], start=1):
+                group = self._group(
+                    f"{here}: evidence[{number}]", spec, f"checklist:{action['id']}:{number}", "block"
+                )
+                if group is not None:
+                    evidence.append(group)
+            absent = tuple(action.get("absent_families") or ())
+            for family in absent:
+                if family not in self.families:
+                    self.problems.add(here, f"absent_families: unknown family {family!r}")
             self.checklist.append(
                 ChecklistItem(
                     id=str(action["id"]),
-                    title=str(action["title"]),
+                    title=str(action["title"]).strip(),
                     evidence=evidence,
-                    note=str(action.get("note", "")),
+                    absent_families=absent,
+                    note=str(action.get("note", "")).strip(),
+                    guidance=str(action.get("guidance", "")).strip(),
                 )
             )
 
@@ -448,6 +474,11 @@ class _Loader:
                 )
                 if group is not None:
                     getattr(rule, field_name).append(group)
+        kinds = spec.get("in") or []
+        for kind_name in kinds:
+            if kind_name not in BLOCK_KINDS:
+                self.problems.add(where, f"in: unknown block kind {kind_name!r}")
+        rule.block_kinds = tuple(kinds)
         self._rule_kind_fields(where, rule, spec)
         self._rule_suggestion(where, rule, spec)
         self._rule_examples(where, rule, spec)
@@ -810,6 +841,6 @@ def compile_rules(nlp: Any, catalogue: Catalogue, rules: list[Rule]) -> Compiled
         if gate.against is not None:
             groups[gate.against.key] = gate.against
     for item in catalogue.checklist:
-        if item.evidence:
-            groups[item.evidence.key] = item.evidence
+        for group in item.evidence:
+            groups[group.key] = group
     return CompiledPatterns(nlp, list(groups.values()))
