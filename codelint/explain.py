@@ -87,8 +87,11 @@ def rule_info(rule: Rule, catalogue: Catalogue, as_of: dt.date | None = None) ->
             {"text": rule.suggestion.text, "fix": rule.suggestion.fix} if rule.suggestion else None
         ),
         "examples": {
-            "flag": [e.text for e in rule.flag_examples],
-            "pass": [e.text for e in rule.pass_examples],
+            key: [
+                {"text": e.text, "as_of": e.as_of.isoformat() if e.as_of else None}
+                for e in examples
+            ]
+            for key, examples in (("flag", rule.flag_examples), ("pass", rule.pass_examples))
         },
         "pack_file": rule.path,
     }
@@ -117,8 +120,9 @@ def explain_text(rule: Rule, catalogue: Catalogue, as_of: dt.date) -> str:
     if rule.suggestion:
         kind = "direct replacement" if rule.suggestion.fix == "replace" else "advisory redraft"
         lines += ["", f"Suggested redraft ({kind})", f"  {rule.suggestion.text}"]
-    lines += ["", "Flagged, for example"]
-    lines += [f"  - {text}" for text in info["examples"]["flag"]]
-    lines += ["", "Not flagged, for example"]
-    lines += [f"  - {text}" for text in info["examples"]["pass"]]
+    for key, heading in (("flag", "Flagged, for example"), ("pass", "Not flagged, for example")):
+        lines += ["", heading]
+        for example in info["examples"][key]:
+            dated = f" (as of {example['as_of']})" if example["as_of"] else ""
+            lines.append(f"  - {example['text']}{dated}")
     return "\n".join(lines) + "\n"

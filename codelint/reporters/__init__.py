@@ -16,6 +16,12 @@ from codelint.findings import FileResult
 REPORTERS = {
     "text": "codelint.reporters.text",
     "json": "codelint.reporters.json_report",
+    "sarif": "codelint.reporters.sarif",
+    "github": "codelint.reporters.github",
+    "junit": "codelint.reporters.junit",
+    "gitlab": "codelint.reporters.gitlab",
+    "markdown": "codelint.reporters.markdown",
+    "html": "codelint.reporters.html",
 }
 
 
@@ -29,6 +35,8 @@ class RunInfo:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     statistics: bool = False
     fail_on: str = "info"
+    #: When the report was made (None: now). Fixed by tests and docs for reproducible output.
+    created: dt.datetime | None = None
 
 
 def render(name: str, results: list[FileResult], info: RunInfo) -> str:
