@@ -74,7 +74,8 @@ class Document:
     """What a reader made of one file."""
 
     path: str
-    #: "docx", "pdf", "html", "markdown" or "text".
+    #: "docx", "pdf", "html", "markdown" or "text"; "doc", "rtf" or "odt" for a file read
+    #: through LibreOffice's conversion to DOCX (see codelint/readers/legacy.py).
     format: str
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None
@@ -102,12 +103,14 @@ class Document:
         return sum(len(block.text.split()) for block in self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
+        """This document as one file entry of ``codelint dump --format json`` (docs/dump.md)."""
         return {
-            "schema_version": DUMP_SCHEMA_VERSION,
             "path": self.path,
+            "error": None,
             "format": self.format,
             "title": self.title,
             "pages": self.pages,
+            "words": self.word_count(),
             "notes": list(self.notes),
             "comments": [
                 {"block": c.block, "author": c.author, "text": c.text} for c in self.comments

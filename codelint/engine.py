@@ -139,7 +139,7 @@ class Linter:
     def _views(self, document: Document) -> list[_BlockView]:
         texts = [block.text for block in document.blocks]
         views = []
-        for block, doc in zip(document.blocks, self.nlp.pipe(texts, batch_size=256)):
+        for block, doc in zip(document.blocks, self.nlp.pipe(texts, batch_size=256), strict=True):
             sentences = [(s.start, s.end) for s in doc.sents]
             views.append(_BlockView(block, doc, self.patterns.match(doc), sentences))
         return views
@@ -423,8 +423,14 @@ class Linter:
             if item.absent_families:
                 against = [f for f in findings if f.family in item.absent_families]
                 locations = [
-                    {"paragraph": f.paragraph, "page": f.page, "section": f.section,
-                     "clause": f.clause, "excerpt": f.excerpt, "rule": f.rule}
+                    {
+                        "paragraph": f.paragraph,
+                        "page": f.page,
+                        "section": f.section,
+                        "clause": f.clause,
+                        "excerpt": f.excerpt,
+                        "rule": f.rule,
+                    }
                     for f in against[:5]
                 ]
                 status = "missing" if against else "found"
@@ -661,12 +667,13 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 
 def _period_in_force(table: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any] | None:
-    current = None
-    for period in table:
-        if period["from"] <= as_of and (period.get("until") is None or as_of <= period["until"]):
-            if current is None or period["from"] > current["from"]:
-                current = period
-    return current
+    """The period of ``table`` whose dates cover ``as_of`` (the latest, if several do)."""
+    covering = [
+        period
+        for period in table
+        if period["from"] <= as_of and (period.get("until") is None or as_of <= period["until"])
+    ]
+    return max(covering, key=lambda period: period["from"]) if covering else None
 
 
 def _figure_match(

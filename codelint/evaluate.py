@@ -183,7 +183,9 @@ def load_corpus(folder: Path, default_as_of: dt.date = DEFAULT_AS_OF) -> Corpus:
 
 def passage_document(text: str, name: str) -> Document:
     """A labelled passage as a one-paragraph document."""
-    return Document(path=name, format="text", blocks=[Block(kind="paragraph", text=text)]).finalise()
+    return Document(
+        path=name, format="text", blocks=[Block(kind="paragraph", text=text)]
+    ).finalise()
 
 
 def evaluate(corpus: Corpus, linter: Any, passage_families: list[str]) -> CorpusReport:
@@ -195,7 +197,9 @@ def evaluate(corpus: Corpus, linter: Any, passage_families: list[str]) -> Corpus
         output = linter.lint(passage_document(case.text, case.id), case.as_of)
         found = {f.family for f in output.findings if not f.document_level}
         if case.borderline:
-            borderline.append({"id": case.id, "expect": sorted(case.expect), "found": sorted(found)})
+            borderline.append(
+                {"id": case.id, "expect": sorted(case.expect), "found": sorted(found)}
+            )
             continue
         scored += 1
         for family in case.expect:
@@ -209,9 +213,7 @@ def evaluate(corpus: Corpus, linter: Any, passage_families: list[str]) -> Corpus
             else:
                 score.fn += 1
         if found != case.expect:
-            matches = [
-                f"{f.rule}: {f.match}" for f in output.findings if not f.document_level
-            ]
+            matches = [f"{f.rule}: {f.match}" for f in output.findings if not f.document_level]
             errors.append(
                 {
                     "id": case.id,
@@ -222,7 +224,9 @@ def evaluate(corpus: Corpus, linter: Any, passage_families: list[str]) -> Corpus
                 }
             )
     documents, document_errors = _evaluate_documents(corpus, linter)
-    return CorpusReport(corpus.name, families, errors, borderline, documents, document_errors, scored)
+    return CorpusReport(
+        corpus.name, families, errors, borderline, documents, document_errors, scored
+    )
 
 
 def _evaluate_documents(
@@ -247,8 +251,12 @@ def _evaluate_documents(
             tally[family]["correct"] += int(ok)
             if not ok:
                 problems.append(
-                    {"document": case.name, "family": family, "expected": should_fire,
-                     "fired": family in fired}
+                    {
+                        "document": case.name,
+                        "family": family,
+                        "expected": should_fire,
+                        "fired": family in fired,
+                    }
                 )
         if case.procurement_document is not None:
             judged = output.procurement_document
@@ -256,8 +264,12 @@ def _evaluate_documents(
             tally["procurement-gate"]["correct"] += int(judged == case.procurement_document)
             if judged != case.procurement_document:
                 problems.append(
-                    {"document": case.name, "family": "procurement-gate",
-                     "expected": case.procurement_document, "fired": judged}
+                    {
+                        "document": case.name,
+                        "family": "procurement-gate",
+                        "expected": case.procurement_document,
+                        "fired": judged,
+                    }
                 )
     return dict(tally), problems
 
@@ -270,10 +282,14 @@ def _pct(value: float | None) -> str:
 
 
 def format_report(report: CorpusReport, verbose: bool = False) -> str:
-    lines = [f"Corpus: {report.corpus} ({report.scored_cases} scored passages, "
-             f"{len(report.borderline)} borderline not scored)"]
-    lines.append(f"  {'family':<28} {'pos':>4} {'TP':>4} {'FP':>4} {'FN':>4}  "
-                 f"{'prec':>6} {'recall':>6} {'F1':>6}")
+    lines = [
+        f"Corpus: {report.corpus} ({report.scored_cases} scored passages, "
+        f"{len(report.borderline)} borderline not scored)"
+    ]
+    lines.append(
+        f"  {'family':<28} {'pos':>4} {'TP':>4} {'FP':>4} {'FN':>4}  "
+        f"{'prec':>6} {'recall':>6} {'F1':>6}"
+    )
     for name in sorted(report.families):
         s = report.families[name]
         lines.append(
@@ -300,9 +316,7 @@ def format_report(report: CorpusReport, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def floor_failures(
-    report: CorpusReport, min_precision: float, min_recall: float
-) -> list[str]:
+def floor_failures(report: CorpusReport, min_precision: float, min_recall: float) -> list[str]:
     """Families under the floors; a family with no positives may have no false positive."""
     failures = []
     for name, s in sorted(report.families.items()):
@@ -311,12 +325,16 @@ def floor_failures(
                 failures.append(f"{report.corpus}: {name}: {s.fp} false positive(s), no positives")
             continue
         if (s.precision or 0) < min_precision:
-            failures.append(f"{report.corpus}: {name}: precision {_pct(s.precision)} < {min_precision}")
+            failures.append(
+                f"{report.corpus}: {name}: precision {_pct(s.precision)} < {min_precision}"
+            )
         if (s.recall or 0) < min_recall:
             failures.append(f"{report.corpus}: {name}: recall {_pct(s.recall)} < {min_recall}")
     for family, t in sorted(report.documents.items()):
         if t["correct"] < t["total"]:
-            failures.append(f"{report.corpus}: document-level {family}: {t['correct']}/{t['total']}")
+            failures.append(
+                f"{report.corpus}: document-level {family}: {t['correct']}/{t['total']}"
+            )
     return failures
 
 

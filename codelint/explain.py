@@ -51,10 +51,14 @@ def in_force_note(rule: Rule, catalogue: Catalogue, as_of: dt.date) -> str:
         table = catalogue.resolve(rule.table)
         current = None
         for period in table:
-            if period["from"] <= as_of and (period.get("until") is None or as_of <= period["until"]):
+            if period["from"] <= as_of and (
+                period.get("until") is None or as_of <= period["until"]
+            ):
                 current = period
         if current:
-            values = ", ".join(f"{k.replace('_', ' ')} £{v:,}" for k, v in current["values"].items())
+            values = ", ".join(
+                f"{k.replace('_', ' ')} £{v:,}" for k, v in current["values"].items()
+            )
             parts.append(
                 f"Figures in force on {_fmt(as_of)} (from {_fmt(current['from'])}, "
                 f"{current.get('basis', '')}): {values}. Source: {current.get('source', '')}."
@@ -107,7 +111,8 @@ def explain_text(rule: Rule, catalogue: Catalogue, as_of: dt.date) -> str:
         f"{rule.code}: {rule.title}",
         "",
         f"Family:   {rule.family} ({info['family_description']})",
-        f"Severity: {rule.severity}" + (" (about the whole document)" if rule.document_level else ""),
+        f"Severity: {rule.severity}"
+        + (" (about the whole document)" if rule.document_level else ""),
         "",
         "Why it matters",
         f"  {rule.rationale}",

@@ -43,7 +43,8 @@ _UNIT_DAYS = {
 _PERIOD = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|(?:twenty|thirty|forty|sixty|ninety)-\w+|"
     + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
-    + r")(?:\s*\(\d+\))?[\s-]+(?P<unit>calendar days?|working days?|business days?|days?|weeks?|months?|years?)\b",
+    + r")(?:\s*\(\d+\))?[\s-]+"
+    r"(?P<unit>calendar days?|working days?|business days?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
 
@@ -193,9 +194,7 @@ def _date_ranges(text: str) -> list[Period]:
         if end < start:
             continue
         days = float((end - start).days)
-        periods.append(
-            Period(match.start(), match.end(), days, "day", days, match.group(0))
-        )
+        periods.append(Period(match.start(), match.end(), days, "day", days, match.group(0)))
     return periods
 
 

@@ -331,7 +331,9 @@ class _Loader:
             return
         for name, items in lists.items():
             if name in self.vocab:
-                self.problems.add(where, f"vocab {name!r} already defined in {self.vocab_where[name]}")
+                self.problems.add(
+                    where, f"vocab {name!r} already defined in {self.vocab_where[name]}"
+                )
                 continue
             if not isinstance(items, list):
                 self.problems.add(where, f"vocab {name!r} must be a list")
@@ -354,7 +356,9 @@ class _Loader:
             note=str(spec.get("note", "")),
             min_density=float(spec.get("min_density", 0)),
             against=(
-                self._group(f"{where}: gate {name}: against", spec["against"], f"gate:{name}:against")
+                self._group(
+                    f"{where}: gate {name}: against", spec["against"], f"gate:{name}:against"
+                )
                 if spec.get("against")
                 else None
             ),
@@ -368,7 +372,14 @@ class _Loader:
             if not isinstance(action, dict) or "id" not in action or "title" not in action:
                 self.problems.add(here, "needs id and title")
                 continue
-            unknown = set(action) - {"id", "title", "evidence", "absent_families", "note", "guidance"}
+            unknown = set(action) - {
+                "id",
+                "title",
+                "evidence",
+                "absent_families",
+                "note",
+                "guidance",
+            }
             if unknown:
                 self.problems.add(here, f"unknown field(s) {sorted(unknown)}")
             if action["id"] in seen:
@@ -377,7 +388,10 @@ class _Loader:
             evidence = []
             for number, spec in enumerate(action.get("evidence") or [], start=1):
                 group = self._group(
-                    f"{here}: evidence[{number}]", spec, f"checklist:{action['id']}:{number}", "block"
+                    f"{here}: evidence[{number}]",
+                    spec,
+                    f"checklist:{action['id']}:{number}",
+                    "block",
                 )
                 if group is not None:
                     evidence.append(group)
@@ -495,19 +509,25 @@ class _Loader:
                 self.problems.add(where, f"data {rule.data!r} needs `outdated_from`")
         when = spec.get("when") or {}
         if not isinstance(when, dict) or set(when) - {"from", "until"}:
-            self.problems.add(where, "`when` takes `from` and/or `until` (dates or data references)")
+            self.problems.add(
+                where, "`when` takes `from` and/or `until` (dates or data references)"
+            )
         else:
             for key in ("from", "until"):
                 value = when.get(key)
                 if value is None:
                     continue
                 if isinstance(value, str) and not isinstance(self._resolve(value), dt.date):
-                    self.problems.add(where, f"when.{key}: {value!r} is neither a date nor a data date")
+                    self.problems.add(
+                        where, f"when.{key}: {value!r} is neither a date nor a data date"
+                    )
                 setattr(rule, f"when_{key}", value)
         if rule.kind == "amount":
             table = spec.get("table")
             if not table or not isinstance(self._resolve(str(table)), list):
-                self.problems.add(where, "an amount rule needs `table`: a data list of dated periods")
+                self.problems.add(
+                    where, "an amount rule needs `table`: a data list of dated periods"
+                )
             else:
                 rule.table = str(table)
                 self._check_table(where, rule.table)
@@ -523,7 +543,9 @@ class _Loader:
                     if category not in known:
                         self.problems.add(where, f"category {category!r} is not in {rule.table}")
             currencies = spec.get("currencies", ["GBP", None])
-            rule.currencies = tuple(None if c in (None, "none", "bare") else str(c) for c in currencies)
+            rule.currencies = tuple(
+                None if c in (None, "none", "bare") else str(c) for c in currencies
+            )
         if rule.kind == "period":
             minimum = spec.get("minimum")
             days = _minimum_days(minimum)
@@ -579,7 +601,9 @@ class _Loader:
                         as_of = None
                     target.append(Example(item["text"], as_of))
                 else:
-                    self.problems.add(where, f"examples.{key}: each item is text or {{text, as_of}}")
+                    self.problems.add(
+                        where, f"examples.{key}: each item is text or {{text, as_of}}"
+                    )
 
     def _rule_templates(self, where: str, rule: Rule) -> None:
         allowed = COMMON_FIELDS | KIND_FIELDS[rule.kind]
@@ -665,14 +689,17 @@ class _Loader:
         ):
             patterns_spec = [spec]
         else:
-            self.problems.add(where, "a group is @vocab, a list of patterns, or {any: [...], within: ...}")
+            self.problems.add(
+                where, "a group is @vocab, a list of patterns, or {any: [...], within: ...}"
+            )
             return None
         scope_list = tuple(scopes if isinstance(scopes, list) else [scopes])
         for scope in scope_list:
             if scope not in SCOPES and not WINDOW_SCOPE.match(str(scope)):
                 self.problems.add(
-                    where, f"unknown scope {scope!r} (use {', '.join(SCOPES)}, 'before N', "
-                    "'after N' or 'window N')"
+                    where,
+                    f"unknown scope {scope!r} (use {', '.join(SCOPES)}, 'before N', "
+                    "'after N' or 'window N')",
                 )
         patterns = self._patterns(where, patterns_spec, set())
         if not patterns:
@@ -684,7 +711,8 @@ class _Loader:
             if not isinstance(unless_spec, list):
                 unless_spec = [unless_spec]
             group.unless = self._group(
-                f"{where}: unless", {"any": unless_spec, "within": list(scope_list)},
+                f"{where}: unless",
+                {"any": unless_spec, "within": list(scope_list)},
                 f"{key}:unless",
             )
         self.groups[key] = group
@@ -731,8 +759,9 @@ class _Loader:
                 out.append(Pattern("tokens", item))
             else:
                 self.problems.add(
-                    where, f"cannot read pattern {item!r} (a phrase, {{lemma: ...}}, "
-                    "{regex: ...}, a token pattern list, or @vocab)"
+                    where,
+                    f"cannot read pattern {item!r} (a phrase, {{lemma: ...}}, "
+                    "{regex: ...}, a token pattern list, or @vocab)",
                 )
         return out
 
@@ -800,11 +829,11 @@ class CompiledPatterns:
         if problems:
             raise PackError(problems)
         texts = sorted({t for items in lower.values() for t in items})
-        docs = dict(zip(texts, nlp.tokenizer.pipe(texts)))
+        docs = dict(zip(texts, nlp.tokenizer.pipe(texts), strict=True))
         for key, items in lower.items():
             self.lower.add(key, [docs[t] for t in items])
         lemma_texts = sorted({t for items in lemma.values() for t in items})
-        lemma_docs = dict(zip(lemma_texts, nlp.pipe(lemma_texts)))
+        lemma_docs = dict(zip(lemma_texts, nlp.pipe(lemma_texts), strict=True))
         for key, items in lemma.items():
             self.lemma.add(key, [lemma_docs[t] for t in items])
 

@@ -75,9 +75,7 @@ class Score:
         return self.missing + self.unexpected + self.forbidden + self.document + self.unlocated
 
 
-def score(
-    spec: dict[str, Any], as_of: str, document: Document, findings: list[Finding]
-) -> Score:
+def score(spec: dict[str, Any], as_of: str, document: Document, findings: list[Finding]) -> Score:
     """Compare ``findings`` on ``document`` with the expectations for ``as_of``."""
     result = Score()
     date_spec = spec["as_of"][as_of]

@@ -446,7 +446,9 @@ class _Page:
 
     def footer(self) -> None:
         url = _e(project_url() or "")
-        about = f'\n<p>About codelint: <a href="{url}" rel="noreferrer">{url}</a></p>' if url else ""
+        about = (
+            f'\n<p>About codelint: <a href="{url}" rel="noreferrer">{url}</a></p>' if url else ""
+        )
         self.add(
             "<footer>\n<p>Made by codelint "
             f"{_e(self.info.version)} on {_e(long_date(report_time(self.info).date()))}, "

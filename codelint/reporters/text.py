@@ -34,7 +34,8 @@ def render(results: list[FileResult], info: RunInfo) -> str:
         lines.extend(statistics_lines(results))
     files = sum(1 for r in results if not r.error)
     errors = sum(1 for r in results if r.error)
-    summary = f"Found {total} finding{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    plural = "s" if total != 1 else ""
+    summary = f"Found {total} finding{plural} in {files} file{'s' if files != 1 else ''}"
     if errors:
         summary += f"; {errors} file{'s' if errors != 1 else ''} could not be read"
     lines.append(summary + f" (law as of {info.as_of.isoformat()}).")
