@@ -170,8 +170,8 @@ class Linter:
                 for amount in amounts:
                     if test.compare == "below" and not amount.value < limit:
                         continue
-                    if test.compare == "above" and not amount.value > limit:
-                        continue
+                    if test.compare == "above" and not amount.value >= limit:
+                        continue  # thresholds apply at or above the figure
                     if test.preceded_by is not None:
                         before = view.block.text[max(0, amount.start - 40) : amount.start]
                         if not test.preceded_by.search(before):
