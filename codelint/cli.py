@@ -1,4 +1,4 @@
-"""The command line: ``codelint check|rules|explain|dump``.
+"""The command line: ``codelint check|annotate|rules|explain|dump``.
 
 Exit codes: 0 nothing at or above the fail level; 1 findings; 2 a usage, configuration or
 input error (every other file is still reported).
@@ -35,6 +35,26 @@ def _codes(value: str) -> list[str]:
     return [v.strip().upper() for v in value.split(",") if v.strip()]
 
 
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be more than 0")
+    return number
+
+
+def _jobs(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("--jobs takes 0 (one per CPU) or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="codelint",
@@ -62,6 +82,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run document-level checks even on documents not judged procurement codes",
     )
+    check.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline"
+    )
+    check.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="write the current findings to the --baseline file (and do not fail on them)",
+    )
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument("--cache-dir", type=Path, help="the cache folder (default: .codelint_cache)")
+    check.add_argument(
+        "-j", "--jobs", type=_jobs, default=1, help="lint in N worker processes (0: one per CPU)"
+    )
+    check.add_argument(
+        "--timeout", type=_positive, metavar="SECONDS", help="time allowed per file (default 120)"
+    )
+    check.add_argument(
+        "--max-memory", type=_positive, metavar="MB", help="memory allowed per file (default 2048)"
+    )
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply `exclude` to files named on the command line too (for pre-commit)",
+    )
+
+    clean = sub.add_parser("clean", help="remove the result cache")
+    clean.add_argument("--cache-dir", type=Path, help="the cache folder (default: .codelint_cache)")
+    clean.add_argument("--config", type=Path, help="use this configuration file")
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -83,6 +131,30 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-floors", action="store_true", help="report only; never fail")
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
+
+    annotate = sub.add_parser(
+        "annotate", help="a copy of a Word file with the findings as comments and tracked changes"
+    )
+    annotate.add_argument(
+        "path", metavar="FILE", help="the .docx to review (left as it is unless --in-place)"
+    )
+    annotate.add_argument(
+        "-o", "--output", help="where to write the copy (default: FILE.annotated.docx)"
+    )
+    annotate.add_argument("--force", action="store_true", help="overwrite an existing output")
+    annotate.add_argument(
+        "--in-place", action="store_true", help="write the annotations into FILE itself"
+    )
+    annotate.add_argument(
+        "--comments-in-notes",
+        action="store_true",
+        help="comment on words in footnotes inside the notes (Word only; LibreOffice 7.4 cannot "
+        "open such files) instead of on the note's mark in the text",
+    )
+    annotate.add_argument("--select", type=_codes, help="only these codes or prefixes")
+    annotate.add_argument("--ignore", type=_codes, help="skip these codes or prefixes")
+    annotate.add_argument("--as-of", type=_date, help="the date whose law applies (default: today)")
+    annotate.add_argument("--config", type=Path, help="use this configuration file")
 
     dump = sub.add_parser("dump", help="print what the readers made of files")
     dump.add_argument("paths", nargs="+", metavar="FILE")
@@ -131,7 +203,21 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["force_document_checks"] = True
     if args.pack:
         overrides["packs"] = tuple(str(Path(p).resolve()) for p in args.pack)
+    limits = {}
+    if getattr(args, "timeout", None):
+        limits["timeout"] = float(args.timeout)
+    if getattr(args, "max_memory", None):
+        limits["max_memory_mb"] = int(args.max_memory)
+    if limits:
+        overrides["limits"] = limits
     return overrides
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -142,12 +228,38 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise ConfigError(f"unknown format {args.format!r} (choose from {', '.join(REPORTERS)})")
     if args.config is not None and not args.config.is_file():
         raise ConfigError(f"{args.config}: configuration file not found")
-    runner = Runner(RunOptions(as_of=args.as_of, overrides=_overrides(args), config=args.config))
+    if args.update_baseline and args.baseline is None:
+        raise ConfigError("--update-baseline needs --baseline FILE (the file to write)")
+    baseline = None
+    if args.baseline is not None and not args.update_baseline:
+        from codelint.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline)  # before linting: a bad baseline fails fast
+    options = RunOptions(
+        as_of=args.as_of,
+        overrides=_overrides(args),
+        config=args.config,
+        jobs=args.jobs,
+        cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        isolate=True,
+        progress=_stderr_is_terminal(),
+        force_exclude=args.force_exclude,
+    )
+    runner = Runner(options)
     results = runner.run(args.paths)
+    if args.baseline is not None:
+        from codelint.baseline import apply_baseline, load_baseline, update_baseline, write_baseline
+
+        if args.update_baseline:
+            previous = load_baseline(args.baseline) if args.baseline.exists() else []
+            baseline = update_baseline(previous, results, args.baseline)
+            write_baseline(args.baseline, baseline)
+        apply_baseline(results, baseline or [], args.baseline)
     for result in results:
         if result.error:
             print(f"{result.path}: error: {result.error}", file=sys.stderr)
-    first_settings = runner.settings(results[0].path) if results else runner.settings(".")
+    first_settings = runner.settings(results[0].path) if results else runner.run_settings()
     as_of = args.as_of or first_settings.as_of or dt.date.today()
     info = RunInfo(
         as_of=as_of,
@@ -162,17 +274,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _rule_metadata(runner: Any, results: list[Any]) -> dict[str, dict[str, Any]]:
+    """Metadata of the codes found: gathered by the run (so a cached run need not load the
+    rule packs), any missing loaded from the catalogue."""
     codes = {f.rule for r in results for f in r.findings + r.suppressed}
     if not codes:
         return {}
-    from codelint.explain import rule_info
-
-    catalogue = runner.catalogue(runner.settings(results[0].path))
-    return {
-        code: rule_info(catalogue.rules[code], catalogue)
-        for code in sorted(codes)
-        if code in catalogue.rules
-    }
+    known = getattr(runner, "rules", {})
+    info = {code: known[code] for code in codes if code in known}
+    missing = codes - set(info)
+    if missing:
+        info.update(runner.rule_metadata(missing, runner.settings(results[0].path)))
+    return dict(sorted(info.items()))
 
 
 def _write_output(output: str, path: str | None) -> None:
@@ -184,6 +296,9 @@ def _write_output(output: str, path: str | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(output)
         os.replace(temporary, target)
@@ -247,42 +362,133 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- clean ----------------------------------------------------------------------------------------
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove the result cache (the folder ``check`` would use with the same options)."""
+    from codelint.cache import DEFAULT_DIR, clean
+    from codelint.config import run_settings
+
+    if args.config is not None and not args.config.is_file():
+        raise ConfigError(f"{args.config}: configuration file not found")
+    folder = args.cache_dir
+    if folder is None:
+        configured = run_settings(args.config, {}).cache_dir
+        folder = Path(configured) if configured else Path(DEFAULT_DIR)
+    if clean(folder):
+        print(f"Removed the cache {folder}.")
+    else:
+        print(f"No cache at {folder}.")
+    return EXIT_OK
+
+
 # -- dump -----------------------------------------------------------------------------------------
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from codelint.errors import ReadError
+    """Print what the readers made of each file (see docs/dump.md).
+
+    Every file named is read, in order; one that cannot be read gets the same one-line
+    ``PATH: error: CAUSE`` on stderr as ``check`` gives, and the others are still dumped.
+    """
+    from codelint.config import settings_for
+    from codelint.document import DUMP_SCHEMA_VERSION
     from codelint.readers import read
 
     status = EXIT_OK
-    documents = []
+    entries: list[dict[str, Any]] = []
     for path in args.paths:
         try:
-            document = read(path)
-        except ReadError as exc:
-            print(f"{exc.path}: error: {exc.cause}", file=sys.stderr)
+            document = read(path, settings_for(path, None, {}).limits)
+        except CodelintError as exc:
+            cause = getattr(exc, "cause", None) or str(exc)
+            print(f"{path}: error: {cause}", file=sys.stderr)
+            entries.append({"path": path, "error": cause})
             status = EXIT_ERROR
             continue
         if args.format == "json":
-            documents.append(document.to_dict())
-            continue
-        print(f"== {document.path} ({document.format}, {len(document.blocks)} blocks"
-              f"{f', {document.pages} pages' if document.pages else ''})")
-        for note in document.notes:
-            print(f"note: {note}")
-        for block in document.blocks:
-            where = f"p{block.page}" if block.page else "p-"
-            extra = f" §{' > '.join(block.section)}" if block.section else ""
-            clause = f" [{block.clause}]" if block.clause else ""
-            cell = f" cell{block.cell}" if block.cell else ""
-            print(f"{block.index:>5} {where:>5} {block.kind:<10}{clause}{cell}{extra}")
-            for line in block.text.splitlines() or [""]:
-                print(f"      | {line}")
-        for comment in document.comments:
-            print(f"comment on block {comment.block}: {comment.text}")
+            entries.append(document.to_dict())
+        else:
+            sys.stdout.write(_dump_text(document))
     if args.format == "json":
-        sys.stdout.write(json.dumps(documents, indent=2, ensure_ascii=False) + "\n")
+        payload = {
+            "schema_version": DUMP_SCHEMA_VERSION,
+            "tool": {"name": "codelint", "version": __version__},
+            "files": entries,
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
     return status
+
+
+def _dump_text(document: Any) -> str:
+    """One file of ``codelint dump``: a header, notes, every block, then the comments."""
+    lines: list[str] = []
+    facts = [document.format, f"{len(document.blocks)} blocks", f"{document.word_count()} words"]
+    if document.pages:
+        facts.append(f"{document.pages} pages")
+    lines.append(f"== {document.path} ({', '.join(facts)})")
+    if document.title:
+        lines.append(f"title: {document.title}")
+    lines += [f"note: {note}" for note in document.notes]
+    for block in document.blocks:
+        page = f"p{block.page}" if block.page else "p-"
+        where = [f"{'#' + str(block.index):>6}  {page:<4} {block.kind:<10}"]
+        if block.clause:
+            where.append(f"clause {block.clause}")
+        if block.level is not None:
+            where.append(f"level {block.level}")
+        if block.cell:
+            where.append("cell {}.{}.{}".format(*block.cell))
+        if block.section:
+            where.append("in: " + " > ".join(block.section))
+        lines.append("  ".join(where).rstrip())
+        lines += [f"        | {text}" for text in block.text.split("\n")]
+    for comment in document.comments:
+        on = f"block #{comment.block}" if comment.block else "no block"
+        by = f" by {comment.author}" if comment.author else ""
+        lines.append(f"comment on {on}{by}:")
+        lines += [f"        | {text}" for text in comment.text.split("\n")]
+    return "\n".join(lines) + "\n\n"
+
+
+# -- annotate -------------------------------------------------------------------------------------
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    """Write the annotated copy; 0 when written (findings or not), 2 when it cannot be."""
+    from codelint.annotate import AnnotateError, annotate_file
+    from codelint.errors import ReadError
+    from codelint.run import Runner, RunOptions
+
+    if args.config is not None and not args.config.is_file():
+        raise ConfigError(f"{args.config}: configuration file not found")
+    overrides: dict[str, Any] = {}
+    if args.select:
+        overrides["select"] = tuple(args.select)
+    if args.ignore:
+        overrides["ignore"] = tuple(args.ignore)
+    runner = Runner(RunOptions(as_of=args.as_of, overrides=overrides, config=args.config))
+    try:
+        stats = annotate_file(
+            args.path,
+            args.output,
+            runner,
+            force=args.force,
+            in_place=args.in_place,
+            comments_in_notes=args.comments_in_notes,
+        )
+    except (AnnotateError, ReadError) as exc:
+        print(f"{exc.path}: error: {exc.cause}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        where = exc.filename or args.output or args.path
+        cause = exc.strerror or str(exc)
+        print(f"{where}: error: cannot write the annotated copy ({cause})", file=sys.stderr)
+        return EXIT_ERROR
+    print(stats.summary(args.path))
+    return EXIT_OK
 
 
 def _default_corpora() -> list[Path]:
@@ -348,6 +554,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 COMMANDS = {
     "eval": cmd_eval,
     "check": cmd_check,
+    "clean": cmd_clean,
+    "annotate": cmd_annotate,
     "rules": cmd_rules,
     "explain": cmd_explain,
     "dump": cmd_dump,

@@ -7,6 +7,7 @@ given on the command line override the file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import tomllib
@@ -45,22 +46,46 @@ class Settings:
     #: The configuration file these settings came from (None: defaults only).
     source: str | None = None
 
+    @property
+    def root(self) -> Path | None:
+        """The folder of the configuration file (where relative globs are anchored)."""
+        return Path(self.source).parent if self.source else None
+
+    def _names(self, path: str) -> list[str]:
+        """The forms of ``path`` globs are matched against: as given, relative to the
+        configuration file's folder (when inside it), and the file name."""
+        given = Path(path)
+        names = [given.as_posix()]
+        root = self.root
+        if root is not None and "://" not in path:
+            with contextlib.suppress(ValueError, OSError):
+                names.append(given.resolve().relative_to(root.resolve()).as_posix())
+        names.append(given.name)
+        return names
+
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """Codes ignored for ``path`` by ``per-file-ignores`` globs."""
         codes: list[str] = []
-        posix = Path(path).as_posix()
+        names = self._names(path)
         for pattern, ignored in self.per_file_ignores:
-            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
+            if any(fnmatch.fnmatch(name, pattern) for name in names):
                 codes.extend(ignored)
         return tuple(codes)
 
     def is_excluded(self, path: str) -> bool:
-        posix = Path(path).as_posix()
+        """Whether an ``exclude`` glob matches the path, its name, or a folder above it."""
+        if not self.exclude:
+            return False
+        candidates: set[str] = set()
+        for name in self._names(path):
+            parts = name.split("/")
+            candidates.update(parts)
+            candidates.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         return any(
-            fnmatch.fnmatch(posix, pattern)
-            or fnmatch.fnmatch(Path(path).name, pattern)
-            or any(fnmatch.fnmatch(part, pattern) for part in Path(path).parts)
+            fnmatch.fnmatch(candidate, pattern)
             for pattern in self.exclude
+            for candidate in candidates
+            if candidate
         )
 
     def rules_key(self) -> tuple[Any, ...]:
@@ -176,7 +201,31 @@ def load_settings(config_path: Path | None) -> Settings:
 
 
 def settings_for(path: str, explicit: Path | None, overrides: dict[str, Any]) -> Settings:
-    """Settings for one linted file: its nearest config (or ``explicit``), then overrides."""
-    config = explicit if explicit is not None else find_config(Path(path).resolve().parent)
+    """Settings for one linted file: its nearest config (or ``explicit``), then overrides.
+
+    A URL takes the configuration found from the current folder. ``overrides["limits"]``, if
+    given, is a mapping of limit names to values merged into the configured limits (so
+    ``--timeout`` changes the timeout and keeps a configured ``max-pages``).
+    """
+    if explicit is not None:
+        config = explicit
+    elif "://" in path:
+        config = find_config(Path.cwd())
+    else:
+        config = find_config(Path(path).resolve().parent)
     settings = load_settings(config)
-    return replace(settings, **overrides) if overrides else settings
+    if not overrides:
+        return settings
+    values = dict(overrides)
+    limits = values.pop("limits", None)
+    if values:
+        settings = replace(settings, **values)
+    if limits:
+        settings = replace(settings, limits=replace(settings.limits, **limits))
+    return settings
+
+
+def run_settings(explicit: Path | None, overrides: dict[str, Any]) -> Settings:
+    """Settings for the run as a whole (the cache folder): the configuration found from the
+    current folder (or ``explicit``), then overrides."""
+    return settings_for(str(Path.cwd() / "-"), explicit, overrides)

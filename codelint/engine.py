@@ -141,7 +141,7 @@ class Linter:
         views = []
         for block, doc in zip(document.blocks, self.nlp.pipe(texts, batch_size=256), strict=True):
             sentences = [(s.start, s.end) for s in doc.sents]
-            views.append(_BlockView(block, doc, self.patterns.match(doc), sentences))
+            views.append(_BlockView(block, doc, self.patterns.match(doc, block.text), sentences))
         return views
 
     def _match_amounts(self, views: list[_BlockView], as_of: dt.date) -> None:

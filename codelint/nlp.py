@@ -59,18 +59,35 @@ class LowerLemmatizer:
         return doc
 
 
+#: What each token text (by ORTH hash) means for sentence breaks: 1 holds a line break,
+#: 2 is a bullet, 0 neither. Shared by every pipeline (ORTH hashes do not depend on the vocab).
+_LINE_KINDS: dict[int, int] = {}
+
+
 def break_at_lines(doc: Doc) -> Doc:
-    """Start a sentence after a line break and at a bullet character."""
-    for i, token in enumerate(doc):
-        if i == 0:
-            continue
-        previous = doc[i - 1]
-        if (
-            "\n" in previous.text
-            or "\n" in previous.whitespace_
-            or (token.text in BULLETS and not previous.is_sent_start)
-        ):
-            token.is_sent_start = True
+    """Start a sentence after a line break and at a bullet character.
+
+    spaCy puts a line break in a token of its own (whitespace after a token is at most one
+    space), so only token texts are tested, through the ORTH array: neither ``doc.text`` nor
+    a walk over Token objects (each costs more than the whole test) is needed, and a block
+    with no line break or bullet costs a few microseconds.
+    """
+    from spacy.attrs import ORTH
+
+    strings = doc.vocab.strings
+    kinds = []
+    for orth in doc.to_array(ORTH).tolist():
+        kind = _LINE_KINDS.get(orth)
+        if kind is None:
+            text = strings[orth]
+            kind = 1 if "\n" in text else 2 if text in BULLETS else 0
+            _LINE_KINDS[orth] = kind
+        kinds.append(kind)
+    if not any(kinds):
+        return doc
+    for i in range(1, len(kinds)):
+        if kinds[i - 1] == 1 or (kinds[i] == 2 and not doc[i - 1].is_sent_start):
+            doc[i].is_sent_start = True
     return doc
 
 
@@ -83,9 +100,49 @@ def _register_factories() -> None:
         Language.component("codelint_line_breaks")(break_at_lines)
 
 
+def import_spacy() -> None:
+    """Import spaCy without ``spacy.cli``, which ``import spacy`` loads eagerly (typer, weasel,
+    requests...) for nothing a linter uses: about 0.13 s of the 0.35 s import.
+
+    ``spacy/__init__.py`` only takes ``info`` from ``spacy.cli.info``; placeholder modules
+    stand in for ``spacy.cli`` and ``spacy.cli.info`` during the import and are removed
+    afterwards, so a later ``import spacy.cli`` (or ``spacy.info()``) loads the real ones.
+    """
+    import importlib.util
+    import sys
+    import types
+
+    if "spacy" in sys.modules:
+        return
+    spec = importlib.util.find_spec("spacy")
+    placeholders = {}
+    if spec is not None and spec.submodule_search_locations:
+        package = types.ModuleType("spacy.cli")
+        package.__path__ = [f"{location}/cli" for location in spec.submodule_search_locations]
+        info = types.ModuleType("spacy.cli.info")
+
+        def real_info(*args: object, **kwargs: object) -> object:
+            from spacy.cli.info import info as real
+
+            return real(*args, **kwargs)
+
+        info.info = real_info  # type: ignore[attr-defined]
+        placeholders = {"spacy.cli": package, "spacy.cli.info": info}
+    stand_ins = [name for name in placeholders if name not in sys.modules]
+    for name in stand_ins:
+        sys.modules[name] = placeholders[name]
+    try:
+        import spacy  # noqa: F401
+    finally:
+        for name in stand_ins:
+            if sys.modules.get(name) is placeholders[name]:
+                del sys.modules[name]
+
+
 @lru_cache(maxsize=4)
 def build_pipeline(model: str | None = None) -> Language:
     """The pipeline for ``model`` (None = blank English), built once per process."""
+    import_spacy()
     import spacy
 
     _register_factories()

@@ -837,8 +837,23 @@ class CompiledPatterns:
         for key, items in lemma.items():
             self.lemma.add(key, [lemma_docs[t] for t in items])
 
-    def match(self, doc: Any) -> dict[str, list[tuple[int, int]]]:
-        """Token spans of every group found in ``doc``, keyed by group key."""
+    def _regex_keys(self) -> list[tuple[re.Pattern[str], list[str]]]:
+        """Each distinct regular expression once, with the group keys that use it (vocabulary
+        shared by several rules would otherwise be searched once per rule)."""
+        if getattr(self, "_regex_cache", None) is None or self._regex_count != len(self.regexes):
+            merged: dict[tuple[str, int], tuple[re.Pattern[str], list[str]]] = {}
+            for key, regex in self.regexes:
+                merged.setdefault((regex.pattern, regex.flags), (regex, []))[1].append(key)
+            self._regex_cache = list(merged.values())
+            self._regex_count = len(self.regexes)
+        return self._regex_cache
+
+    def match(self, doc: Any, text: str | None = None) -> dict[str, list[tuple[int, int]]]:
+        """Token spans of every group found in ``doc``, keyed by group key.
+
+        ``text`` is ``doc.text`` when the caller has it (spaCy rebuilds ``doc.text`` from
+        the tokens on each access, which costs more than the regular expressions).
+        """
         strings = self.nlp.vocab.strings
         found: dict[str, list[tuple[int, int]]] = {}
         for matcher in (self.lower, self.lemma, self.tokens):
@@ -846,12 +861,14 @@ class CompiledPatterns:
                 continue
             for match_id, start, end in matcher(doc):
                 found.setdefault(strings[match_id], []).append((start, end))
-        text = doc.text
-        for key, regex in self.regexes:
+        if text is None:
+            text = doc.text
+        for regex, keys in self._regex_keys():
             for m in regex.finditer(text):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and len(span):
-                    found.setdefault(key, []).append((span.start, span.end))
+                    for key in keys:
+                        found.setdefault(key, []).append((span.start, span.end))
         for spans in found.values():
             spans.sort()
         return found
