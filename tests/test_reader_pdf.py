@@ -583,6 +583,9 @@ SCANNED = {
     "pdfminer-pdf-with-jbig2.pdf",
     "pypdf-cmyk-image.pdf",
     "pypdf-imagemagick-lzw.pdf",
+    # Images only; its one word ("Background") per page is placed outside the page's crop box,
+    # where nothing is shown (pdftotext prints nothing either).
+    "pypdf-imagemagick-images.pdf",
 }
 #: Where pdfium and poppler see different text, and why (checked by hand).
 WORD_COUNT_EXCEPTIONS = {
@@ -671,3 +674,21 @@ def test_wild_word_counts_match_pdftotext() -> None:
         print(f"  {name:45s} {ours:7d} {theirs:7d} {diff:+7.1%}")
     assert len(rows) >= 20
     assert failures == [], failures
+
+
+def test_text_placed_off_the_page_is_not_read() -> None:
+    """Text wholly outside the crop box never shows; pdftotext leaves it out too."""
+    document = read_raw([[*PROSE, ("HIDDEN BACKGROUND LABEL", 11.0, 900.0)]])
+    assert "HIDDEN" not in document.text
+    assert document.text.startswith("The Council shall publish")
+    with pytest.raises(ReadError) as caught:
+        read_raw([[("Background", 11.0, 1200.0)], None])
+    assert caught.value.cause.startswith("no text layer")
+
+
+def test_a_piece_led_by_a_superscript_stays_in_its_paragraph() -> None:
+    """pdfium breaks "... nicht zum R" / "² oder zu einem Torus" where the baseline rises;
+    the second piece's baseline is its text's, so it carries on the same printed line."""
+    document = read(str(WILD / "pypdf-GeoTopo-komprimiert.pdf"))
+    block = next(b for b in document.blocks if "nicht zum R" in b.text)
+    assert "zu einem Torus" in block.text and "müsste man die Oberfläche" in block.text

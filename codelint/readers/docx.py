@@ -31,6 +31,10 @@ What the reader makes of a Word file (the choices are deliberate; see also docs/
   text between them count once. With no markers at all, ``page`` and ``pages`` stay None.
 * Running headers and footers are page furniture and are not read (as for PDF). Hidden text
   (``w:vanish``) is read: it is in the file, and a reviewer can reveal it. Image alt text is not.
+* **A file whose body gives no text is an error**, never an empty, clean-looking result, even
+  when its headers, footers or comments hold text (pandoc and LibreOffice show such a body as
+  empty too). The cause says where the text is: deleted as tracked changes, only in headers
+  or footers, only in comments, only in pictures or embedded objects, or nowhere.
 * A damaged styles, numbering, notes or comments part is noted and the body is still read; a
   DTD, a zip bomb or an oversized part anywhere refuses the whole file.
 """
@@ -66,6 +70,7 @@ from codelint.ooxml import (
     W_SDT_CONTENT,
     W_SECT_PR,
     W_SYM,
+    W_T,
     W_TBL,
     W_TC,
     W_TR,
@@ -114,6 +119,7 @@ W_COMMENT = w("comment")
 W_COMMENT_RANGE_START = w("commentRangeStart")
 W_COMMENT_REFERENCE = w("commentReference")
 W_AUTHOR = w("author")
+W_DEL_TEXT = w("delText")
 
 #: What is missing from the reading when an auxiliary part is damaged.
 _LOST_WITH = {
@@ -588,7 +594,54 @@ class _DocxReader:
         self._orphan_notes()
         self._comments(main)
         self._finish(root)
+        if not any(block.text.strip() for block in self.doc.blocks):
+            raise ReadError(self.path, self._empty_cause(main, body))
         return self.doc
+
+    def _empty_cause(self, main: str, body: etree._Element) -> str:
+        """Why a Word file gave no block: where its text is, if it has any elsewhere.
+
+        Such a file is an error, never a clean result; the cause tells the user whether the
+        text is deleted, in page furniture or comments (which are not linted), or absent.
+        """
+        if any((t.text or "").strip() for t in body.iter(W_DEL_TEXT)) or any(
+            "".join(t.text or "" for t in moved.iter(W_T)).strip()
+            for moved in body.iter(W_MOVE_FROM)
+        ):
+            return (
+                "the document body has no text once tracked changes are accepted (all of it "
+                "is deleted or moved away)"
+            )
+        furniture = [
+            rel.target
+            for rel in self.package.relationships(main)
+            if rel.type.endswith(("/header", "/footer")) and rel.target
+        ]
+        for name in furniture:
+            part = self._furniture_xml(name)
+            if part is not None and any((t.text or "").strip() for t in part.iter(W_T)):
+                return (
+                    "the document body has no text; its only text is in running headers or "
+                    "footers, which codelint does not check"
+                )
+        if self.doc.comments:
+            return "the document body has no text; its only text is in reviewers' comments"
+        if next(body.iter(w("drawing"), w("pict"), W_OBJECT), None) is not None:
+            return (
+                "the document body has no text, only pictures, charts or embedded objects "
+                "(text inside them is not read)"
+            )
+        return "the document body is empty (no text)"
+
+    def _furniture_xml(self, name: str) -> etree._Element | None:
+        if not self.package.has(name):
+            return None
+        try:
+            return self.package.xml(name)
+        except OoxmlError as exc:
+            if exc.refused:
+                raise
+            return None
 
     def _related_xml(self, source: str, rel_type: str) -> etree._Element | None:
         """The part related to ``source`` by ``rel_type``, parsed; None when it is absent.

@@ -52,6 +52,8 @@ Then, in order:
    and stay in the text; bulleted lines become list items without the bullet glyph, their
    level from the bullet's indentation.
 
+Text placed wholly outside the page's crop box is not shown, so it is not read.
+
 Known limits: a table is found only where its columns are more than twice the font size
 apart, and each printed line of it starts a new row (so a row whose cells all wrap is split);
 two paragraphs that meet exactly at a full page break are joined; a compound broken at its
@@ -308,8 +310,25 @@ def read_page_lines(page: pdfium.PdfPage, number: int) -> PageInfo:
             info.lines.extend(_make_lines(match, probe, number))
     finally:
         textpage.close()
-    info.lines = _attach_marks(info.lines)
+    info.lines = [
+        line
+        for line in _attach_marks(info.lines)
+        if _on_page(line, min(c[0] for c in corners), max(c[0] for c in corners), info)
+    ]
     return info
+
+
+def _on_page(line: Line, left: float, right: float, page: PageInfo) -> bool:
+    """Whether any of the line lies inside the crop box: text placed wholly off the page is
+    never shown or printed (poppler's pdftotext leaves it out too), so it is not read."""
+    if page.top <= page.bottom or right <= left:
+        return True  # a degenerate box says nothing about where the page is
+    return (
+        line.x1 > left - 1
+        and line.x0 < right + 1
+        and line.base < page.top + 1
+        and line.base + line.size > page.bottom - 1
+    )
 
 
 def _attach_marks(lines: list[Line]) -> list[Line]:
@@ -393,6 +412,14 @@ def _piece(
     if mark and probe.size(first) < 0.8 * size and len(body) > mark.end():
         line.note_mark = mark.group()
         body = wrap_ref(mark.group()) + body[mark.end() :]
+        # The printed line's baseline is the text's, not the raised number's: otherwise a
+        # piece led by a superscript ("R" + "² oder ...") looks like a new, higher line.
+        after = start + mark.end()
+        while after < stop and text[after].isspace():
+            after += 1
+        if after < stop:
+            line.base = probe.origin(probe.char(after))[1]
+            line.end_base = min(line.base, end_base if end_base != base else line.base)
     line.text = clean_text(body)
     return line if line.text else None
 
@@ -832,6 +859,14 @@ class Table:
     def starts(self) -> list[float]:
         return sorted({round(d.first.x0) for row in self.rows for d in row})
 
+    def columns(self) -> list[float]:
+        """Left edges of the columns: cell starts a few points apart are one column."""
+        columns: list[float] = []
+        for start in self.starts():
+            if not columns or start - columns[-1] > 6:
+                columns.append(start)
+        return columns
+
     def takes(self, line: Line, layout: Layout) -> bool:
         """Whether a plain line continues a cell of the last row."""
         last = self.rows[-1][-1].lines[-1] if self.rows and self.rows[-1] else None
@@ -840,11 +875,19 @@ class Table:
         gap = last.end_base - line.base
         if not 0 < gap <= 1.6 * layout.pitch_for(line.size):
             return False
-        starts = self.starts()
-        for position, column in enumerate(starts):
+        columns = self.columns()
+        for position, column in enumerate(columns):
             if abs(line.x0 - column) <= 4:
-                following = starts[position + 1] if position + 1 < len(starts) else None
-                return following is None or line.x1 < following - 2
+                following = columns[position + 1] if position + 1 < len(columns) else None
+                if following is not None and line.x1 >= following - 2:
+                    return False
+                # A wrapped line sits right under the last line of its own column's cell,
+                # not merely under the row's last line (another column may run longer).
+                cell = next((d for d in self.rows[-1] if abs(d.first.x0 - line.x0) <= 4), None)
+                if cell is None:
+                    return True
+                above = cell.lines[-1]
+                return 0 < above.end_base - line.base <= 1.6 * layout.pitch_for(line.size)
         return False
 
     def extend(self, line: Line) -> Draft | None:
@@ -859,10 +902,7 @@ class Table:
 
     def close(self) -> None:
         """Number the cells: rows in order, columns by left edge."""
-        columns: list[float] = []
-        for start in self.starts():
-            if not columns or start - columns[-1] > 6:
-                columns.append(start)
+        columns = self.columns()
         for row_number, row in enumerate(self.rows, start=1):
             row.sort(key=lambda draft: draft.first.x0)
             for draft in row:
