@@ -48,8 +48,21 @@ class _BlockView:
 
     block: Block
     doc: Any
-    spans: dict[str, list[Span]]
+    spans: Any  # codelint.rules.BlockSpans: .get(key) gives the token spans of a group
     sentences: list[Span]
+    _amounts: list[Amount] | None = None
+    _periods: list[Period] | None = None
+
+    def amounts(self) -> list[Amount]:
+        """Money amounts in the block's text (found once, whatever the number of rules)."""
+        if self._amounts is None:
+            self._amounts = find_amounts(self.block.text)
+        return self._amounts
+
+    def periods(self) -> list[Period]:
+        if self._periods is None:
+            self._periods = find_periods(self.block.text)
+        return self._periods
 
     def sentence_of(self, token: int) -> Span:
         for start, end in self.sentences:
@@ -145,13 +158,14 @@ class Linter:
         return views
 
     def _match_amounts(self, views: list[_BlockView], as_of: dt.date) -> None:
-        """Add the spans of amount patterns (below/above a sum or an in-force figure)."""
+        """Let each block find the spans of amount patterns (below/above a sum or an in-force
+        figure) when a rule first asks for them."""
         if not self.patterns.amounts:
             return
-        limits: list[tuple[str, AmountTest, float]] = []
+        limits: dict[str, list[tuple[AmountTest, float]]] = {}
         for key, test in self.patterns.amounts:
             if test.than is not None:
-                limits.append((key, test, test.than))
+                limits.setdefault(key, []).append((test, test.than))
                 continue
             assert test.table is not None
             in_force = _period_in_force(self.catalogue.resolve(test.table), as_of) or {}
@@ -161,24 +175,10 @@ class Linter:
                 if v is not None and (not test.categories or c in test.categories)
             ]
             if values:
-                limits.append((key, test, min(values) if test.compare == "below" else max(values)))
+                limit = min(values) if test.compare == "below" else max(values)
+                limits.setdefault(key, []).append((test, limit))
         for view in views:
-            amounts = None
-            for key, test, limit in limits:
-                if amounts is None:
-                    amounts = [a for a in find_amounts(view.block.text) if a.currency != "EUR"]
-                for amount in amounts:
-                    if test.compare == "below" and not amount.value < limit:
-                        continue
-                    if test.compare == "above" and not amount.value >= limit:
-                        continue  # thresholds apply at or above the figure
-                    if test.preceded_by is not None:
-                        before = view.block.text[max(0, amount.start - 40) : amount.start]
-                        if not test.preceded_by.search(before):
-                            continue
-                    span = view.doc.char_span(amount.start, amount.end, alignment_mode="expand")
-                    if span is not None:
-                        view.spans.setdefault(key, []).append((span.start, span.end))
+            view.spans.amounts = _amount_spans(view, limits)
 
     def _active(self, rule: Rule, as_of: dt.date) -> bool:
         start = _date(rule.when_from, self.catalogue)
@@ -288,7 +288,7 @@ class Linter:
             if rule.block_kinds and view.block.kind not in rule.block_kinds:
                 continue
             done: set[Span] = set()
-            for amount in find_amounts(view.block.text):
+            for amount in view.amounts():
                 if amount.currency not in rule.currencies:
                     continue
                 span = view.doc.char_span(amount.start, amount.end, alignment_mode="expand")
@@ -362,7 +362,7 @@ class Linter:
             if rule.block_kinds and view.block.kind not in rule.block_kinds:
                 continue
             done: set[Span] = set()
-            for period in find_periods(view.block.text):
+            for period in view.periods():
                 if period.days >= rule.minimum_days:
                     continue
                 span = view.doc.char_span(period.start, period.end, alignment_mode="expand")
@@ -649,6 +649,31 @@ def _level(block: Block) -> int:
 def _introduces(block: Block) -> bool:
     """Whether a block ends by introducing what follows ("it will:", "as follows -")."""
     return block.text.rstrip().endswith((":", "—", "–", ":-"))
+
+
+def _amount_spans(view: _BlockView, limits: dict[str, list[tuple[AmountTest, float]]]) -> Any:
+    """A function giving the token spans, in ``view``, of the amount patterns of a key."""
+
+    def spans(key: str) -> list[Span]:
+        found = []
+        for test, limit in limits.get(key, ()):
+            for amount in view.amounts():
+                if amount.currency == "EUR":
+                    continue
+                if test.compare == "below" and not amount.value < limit:
+                    continue
+                if test.compare == "above" and not amount.value >= limit:
+                    continue  # thresholds apply at or above the figure
+                if test.preceded_by is not None:
+                    before = view.block.text[max(0, amount.start - 40) : amount.start]
+                    if not test.preceded_by.search(before):
+                        continue
+                span = view.doc.char_span(amount.start, amount.end, alignment_mode="expand")
+                if span is not None:
+                    found.append((span.start, span.end))
+        return found
+
+    return spans
 
 
 def _is_question(view: _BlockView, sentence: Span) -> bool:

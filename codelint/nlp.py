@@ -47,15 +47,24 @@ class LowerLemmatizer:
         self.cache: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
+        # Through arrays of hashes rather than Token objects: making a Token per word costs
+        # more than the lookup itself.
+        import numpy
+        from spacy.attrs import LEMMA, LOWER
+
+        if not len(doc):
+            return doc
         cache = self.cache
-        for token in doc:
-            lower = token.lower
+        strings = self.strings
+        lemmas = []
+        for lower in doc.to_array(LOWER).tolist():
             lemma = cache.get(lower)
             if lemma is None:
-                form = token.lower_
-                lemma = self.strings.add(self.table.get(form, form))
+                form = strings[lower]
+                lemma = strings.add(self.table.get(form, form))
                 cache[lower] = lemma
-            token.lemma = lemma
+            lemmas.append(lemma)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
 
@@ -139,6 +148,10 @@ def import_spacy() -> None:
                 del sys.modules[name]
 
 
+#: Longest text one block may have for the pipeline (spaCy's own default is 1,000,000).
+MAX_BLOCK_CHARS = 1_000_000_000
+
+
 @lru_cache(maxsize=4)
 def build_pipeline(model: str | None = None) -> Language:
     """The pipeline for ``model`` (None = blank English), built once per process."""
@@ -160,9 +173,14 @@ def build_pipeline(model: str | None = None) -> Language:
             nlp.add_pipe("sentencizer")
         if not nlp.has_pipe("lemmatizer"):
             nlp.add_pipe("codelint_lemmatizer")
+        nlp.max_length = max(nlp.max_length, MAX_BLOCK_CHARS)
         return nlp
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("codelint_line_breaks")
     nlp.add_pipe("codelint_lemmatizer")
+    # spaCy refuses texts over 1,000,000 characters (E088), a guard for the parser's memory;
+    # this pipeline has no parser, and one block can be longer (a 5 MB paragraph): the
+    # readers' max_chars limit and the worker's memory ceiling bound the text instead.
+    nlp.max_length = MAX_BLOCK_CHARS
     return nlp

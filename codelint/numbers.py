@@ -152,9 +152,17 @@ def _word_value(word: str) -> float | None:
     return None
 
 
+_UNIT_WORD = re.compile(
+    r"day|week|month|year|january|february|march|april|may|june|july|august|september|october|november|december",
+    re.IGNORECASE,
+)
+
+
 def find_periods(text: str) -> list[Period]:
     """Every period of days, weeks, months or years in ``text``, in order."""
     found: list[Period] = []
+    if not _UNIT_WORD.search(text):
+        return found  # most blocks name no period: skip the long alternation below
     for match in _PERIOD.finditer(text):
         value = _word_value(match.group("num"))
         if value is None:

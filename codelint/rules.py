@@ -800,10 +800,14 @@ class CompiledPatterns:
 
     def __init__(self, nlp: Any, groups: list[Group]) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
 
         self.nlp = nlp
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        #: Fixed token sequences of token patterns, matched on exact text (ORTH) or LOWER.
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower_tokens = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tokens = Matcher(nlp.vocab, validate=True)
         self.regexes: list[tuple[str, re.Pattern[str]]] = []
         #: Amount tests need the as-of date, so the engine evaluates them per document.
@@ -822,6 +826,12 @@ class CompiledPatterns:
                 elif pattern.type == "amount":
                     self.amounts.append((group.key, pattern.value))
                 else:
+                    fixed = _fixed_sequences(pattern.value)
+                    if fixed is not None:
+                        attr, sequences = fixed
+                        target = self.exact if attr == "ORTH" else self.lower_tokens
+                        target.add(group.key, [Doc(nlp.vocab, words=w) for w in sequences])
+                        continue
                     try:
                         self.tokens.add(group.key, [pattern.value])
                     except (ValueError, KeyError) as exc:
@@ -837,41 +847,176 @@ class CompiledPatterns:
         for key, items in lemma.items():
             self.lemma.add(key, [lemma_docs[t] for t in items])
 
-    def _regex_keys(self) -> list[tuple[re.Pattern[str], list[str]]]:
-        """Each distinct regular expression once, with the group keys that use it (vocabulary
-        shared by several rules would otherwise be searched once per rule)."""
-        if getattr(self, "_regex_cache", None) is None or self._regex_count != len(self.regexes):
-            merged: dict[tuple[str, int], tuple[re.Pattern[str], list[str]]] = {}
-            for key, regex in self.regexes:
-                merged.setdefault((regex.pattern, regex.flags), (regex, []))[1].append(key)
-            self._regex_cache = list(merged.values())
-            self._regex_count = len(self.regexes)
-        return self._regex_cache
+        # Each distinct regular expression once, with the group keys that use it.
+        merged: dict[tuple[str, int], list[str]] = {}
+        for key, regex in self.regexes:
+            merged.setdefault((regex.pattern, regex.flags), []).append(key)
+        self.regex_by_key: dict[str, list[re.Pattern[str]]] = {}
+        for key, regex in self.regexes:
+            self.regex_by_key.setdefault(key, []).append(regex)
+        self.amount_keys = {key for key, _ in self.amounts}
+        #: For each regular expression, words one of which must be in a text it can match.
+        self.prefilter = {regex: _leading_literals(regex.pattern) for _, regex in self.regexes}
 
-    def match(self, doc: Any, text: str | None = None) -> dict[str, list[tuple[int, int]]]:
-        """Token spans of every group found in ``doc``, keyed by group key.
-
-        ``text`` is ``doc.text`` when the caller has it (spaCy rebuilds ``doc.text`` from
-        the tokens on each access, which costs more than the regular expressions).
-        """
+    def match(self, doc: Any, text: str | None = None) -> BlockSpans:
+        """The matches of every group in ``doc``: matcher results now, regular expressions
+        when a group that has them is first asked for (most groups are conditions that are
+        only looked at around an anchor, so most blocks never need them)."""
         strings = self.nlp.vocab.strings
         found: dict[str, list[tuple[int, int]]] = {}
-        for matcher in (self.lower, self.lemma, self.tokens):
+        for matcher in (self.lower, self.lemma, self.exact, self.lower_tokens, self.tokens):
             if not len(matcher):
                 continue
             for match_id, start, end in matcher(doc):
                 found.setdefault(strings[match_id], []).append((start, end))
-        if text is None:
-            text = doc.text
-        for regex, keys in self._regex_keys():
-            for m in regex.finditer(text):
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is not None and len(span):
-                    for key in keys:
-                        found.setdefault(key, []).append((span.start, span.end))
         for spans in found.values():
             spans.sort()
-        return found
+        return BlockSpans(self, doc, doc.text if text is None else text, found)
+
+
+class BlockSpans:
+    """Token spans of each group in one block, keyed by group key; read with ``get``.
+
+    Spans from the spaCy matchers are found up front in one pass; those of regular
+    expressions and money amounts (which need the as-of date: see ``amounts``) are found the
+    first time their group is asked for.
+    """
+
+    def __init__(
+        self,
+        compiled: CompiledPatterns,
+        doc: Any,
+        text: str,
+        found: dict[str, list[tuple[int, int]]],
+    ) -> None:
+        self.compiled = compiled
+        self.doc = doc
+        self.text = text
+        self.found = found
+        self.done: set[str] = set()
+        self.lower_text: str | None = None
+        #: Spans of each regular expression, shared by every group that uses it.
+        self.by_regex: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        #: Set by the engine: key -> list of token spans of amount patterns, for this block.
+        self.amounts: Any = None
+
+    def get(
+        self, key: str, default: list[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int]] | None:
+        if key not in self.done:
+            self.done.add(key)
+            extra: list[tuple[int, int]] = []
+            for regex in self.compiled.regex_by_key.get(key, ()):
+                spans = self.by_regex.get(regex)
+                if spans is None:
+                    spans = self.by_regex[regex] = self._regex_spans(regex)
+                extra.extend(spans)
+            if key in self.compiled.amount_keys and self.amounts is not None:
+                extra.extend(self.amounts(key))
+            if extra:
+                merged = self.found.get(key, []) + extra
+                self.found[key] = sorted(set(merged))
+        return self.found.get(key, default)
+
+    def _regex_spans(self, regex: re.Pattern[str]) -> list[tuple[int, int]]:
+        literals = self.compiled.prefilter.get(regex)
+        if literals:
+            if self.lower_text is None:
+                self.lower_text = self.text.lower()
+            if not any(literal in self.lower_text for literal in literals):
+                return []  # none of the words it starts with: it cannot match
+        spans = []
+        for m in regex.finditer(self.text):
+            span = self.doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None and len(span):
+                spans.append((span.start, span.end))
+        return spans
+
+
+def _leading_literals(pattern: str) -> frozenset[str] | None:
+    """The literal words a regular expression must start with, lower-cased, or None.
+
+    ``\\b(?:withdraw|reduce|cut)\\s+...`` can only match a text containing "withdraw",
+    "reduce" or "cut"; a substring test on the lower-cased text is far cheaper than running
+    the expression, and most blocks fail it. Patterns of any other shape get no pre-check.
+    """
+    import re._parser as sre  # the standard library's own parser of regular expressions
+
+    try:
+        items = list(sre.parse(pattern, 0))
+    except re.error:
+        return None
+    while items and items[0][0] == sre.AT:
+        items = items[1:]
+    if not items:
+        return None
+
+    def lead(sequence: Any) -> str:
+        text = ""
+        for op, value in sequence:
+            if op != sre.LITERAL:
+                break
+            text += chr(value)
+        return text
+
+    op, value = items[0]
+    if op == sre.LITERAL:
+        branches = [lead(items)]
+    elif op == sre.BRANCH:
+        branches = [lead(list(branch)) for branch in value[1]]
+    elif op == sre.SUBPATTERN:
+        inner = list(value[3])
+        if inner and inner[0][0] == sre.BRANCH:
+            branches = [lead(list(branch)) for branch in inner[0][1][1]]
+        else:
+            branches = [lead(inner)]
+    else:
+        return None
+    if not branches or any(len(b) < 3 for b in branches):
+        return None
+    return frozenset(b.lower() for b in branches)
+
+
+def _fixed_sequences(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]]] | None:
+    """A token pattern that only lists fixed words, as phrases, or None.
+
+    The Matcher costs about the same per pattern whatever the pattern, while a PhraseMatcher
+    costs next to nothing per phrase; so a token pattern whose tokens each name one exact
+    text (``TEXT``/``ORTH``) or one or a few lower-case words (``LOWER``, with ``IN``), and are
+    at most optional (``OP: "?"``), is compiled into the phrases it stands for (at most 300).
+    Lower-case words among exact ones match in lower case, capitalised or upper case.
+    """
+    tokens: list[tuple[str, list[str], bool]] = []
+    for token in pattern:
+        optional = token.get("OP") == "?"
+        rest = {k: v for k, v in token.items() if k != "OP"}
+        if len(rest) != 1 or ("OP" in token and not optional):
+            return None
+        ((attr, value),) = rest.items()
+        attr = {"TEXT": "ORTH"}.get(attr, attr)
+        if attr not in ("ORTH", "LOWER"):
+            return None
+        if isinstance(value, str):
+            options = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            options = [str(v) for v in value["IN"]]
+        else:
+            return None
+        tokens.append((attr, options, optional))
+    if not tokens:
+        return None
+    attr = "LOWER" if all(a == "LOWER" for a, _, _ in tokens) else "ORTH"
+    sequences: list[list[str]] = [[]]
+    for token_attr, options, optional in tokens:
+        if attr == "ORTH" and token_attr == "LOWER":
+            # A lower-case word among exact ones: its usual spellings.
+            options = sorted({v for o in options for v in (o, o.capitalize(), o.upper())})
+        grown = [seq + [option] for seq in sequences for option in options]
+        sequences = grown + (sequences if optional else [])
+        if len(sequences) > 300:
+            return None
+    sequences = [seq for seq in sequences if seq]
+    return (attr, sequences) if sequences else None
 
 
 def compile_rules(nlp: Any, catalogue: Catalogue, rules: list[Rule]) -> CompiledPatterns:
