@@ -1011,7 +1011,7 @@ def _fixed_sequences(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]
         if attr == "ORTH" and token_attr == "LOWER":
             # A lower-case word among exact ones: its usual spellings.
             options = sorted({v for o in options for v in (o, o.capitalize(), o.upper())})
-        grown = [seq + [option] for seq in sequences for option in options]
+        grown = [[*seq, option] for seq in sequences for option in options]
         sequences = grown + (sequences if optional else [])
         if len(sequences) > 300:
             return None

@@ -145,7 +145,8 @@ def read_bytes(path: str, data: bytes, limits: Limits | None = None) -> Document
     if not document.blocks:
         raise ReadError(path, f"no text could be extracted from this {kind.upper()} file")
     if sum(len(b.text) for b in document.blocks) > limits.max_chars:
-        raise ReadError(path, f"more than {limits.max_chars:,} characters of text (limit max_chars)")
+        limit = f"{limits.max_chars:,}"
+        raise ReadError(path, f"more than {limit} characters of text (limit max_chars)")
     return document
 
 
