@@ -138,7 +138,7 @@ class Linter:
             gate = self.catalogue.gates[name]
             if not passed and gate.note:
                 if force_document_rules:
-                    output.notes.append(f"{gate.note} (document-level checks forced)")
+                    output.notes.append(gate.note_forced or gate.note)
                 else:
                     output.notes.append(gate.note)
         if gates:

@@ -143,6 +143,8 @@ class Gate:
     note: str
     #: Hits per 1,000 words (0: no density test).
     min_density: float = 0.0
+    #: The note when the gate fails but document-level checks are forced.
+    note_forced: str = ""
     #: Markers of other kinds of document (minutes, newsletters); enough of them fail the gate.
     against: Group | None = None
     max_against: int = 1
@@ -355,6 +357,7 @@ class _Loader:
             min_distinct=int(spec.get("min_distinct", 1)),
             note=str(spec.get("note", "")),
             min_density=float(spec.get("min_density", 0)),
+            note_forced=str(spec.get("note_forced", "")).strip(),
             against=(
                 self._group(
                     f"{where}: gate {name}: against", spec["against"], f"gate:{name}:against"

@@ -74,3 +74,6 @@ def test_forcing_runs_the_document_level_checks():
         families = {finding["family"] for finding in after["findings"]}
         # Neither file mentions social value, the Compact or reporting thresholds.
         assert families == DOCUMENT_FAMILIES, (after["path"], families)
+        # The note says the checks ran because they were forced, not that they did not run.
+        assert any("were run anyway" in note for note in after["notes"]), after["notes"]
+        assert not any("were not run" in note for note in after["notes"]), after["notes"]
