@@ -351,6 +351,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(args.pack)
     code = args.code.upper()
     code = catalogue.redirects.get(code, code)
+    if code == "CL100":  # the engine's own check, not a pack's
+        from codelint.suppress import unused_rule_info
+
+        info = unused_rule_info()
+        if args.format == "json":
+            sys.stdout.write(json.dumps(info, indent=2) + "\n")
+        else:
+            sys.stdout.write(
+                f"{info['code']}: {info['title']}\n\nFamily:   {info['family']} "
+                f"({info['family_description']})\nSeverity: {info['severity']}\n\n"
+                f"Why it matters\n  {info['rationale']}\n"
+            )
+        return EXIT_OK
     if code not in catalogue.rules:
         raise ConfigError(f"no rule {args.code!r}; `codelint rules` lists them")
     as_of = args.as_of or dt.date.today()

@@ -222,6 +222,14 @@ def test_explain_says_what_was_in_force_on_the_date(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "no rule 'ZZ999'" in unknown.stderr
 
 
+def test_explain_knows_the_engines_own_unused_suppression_check(tmp_path: Path) -> None:
+    text = cli("explain", "cl100", cwd=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("CL100: Unused suppression")
+    as_json = json.loads(cli("explain", "CL100", "--format", "json", cwd=tmp_path).stdout)
+    assert as_json["family"] == "codelint" and as_json["severity"] == "warning"
+
+
 def test_an_invalid_rule_pack_stops_the_run_with_every_problem_listed(tmp_path: Path) -> None:
     (tmp_path / "code.md").write_text(markdown(LOWEST), encoding="utf-8")
     (tmp_path / "ourpack").mkdir()
