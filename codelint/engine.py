@@ -390,21 +390,13 @@ class Linter:
             for anchor in view.spans.get(rule.anchor.key, []):
                 if self._conditions_hold(rule, context, index, anchor) is not None:
                     return []  # present: nothing is missing
-        first = context.views[0]
-        block = first.block
+        block = context.views[0].block
         fields = {"title": context.document.title or block.text[:80]}
         return [
-            Finding(
-                rule=rule.code,
-                family=rule.family,
-                severity=rule.severity,
-                title=rule.title,
-                message=_render(rule.message, fields),
-                source=rule.source,
-                paragraph=block.index,
-                page=block.page,
-                section=list(block.section),
-                clause=block.clause,
+            _new_finding(
+                rule,
+                block,
+                fields,
                 span=None,
                 excerpt=_excerpt(block.text, 0, min(len(block.text), 80)),
                 match="",
@@ -495,17 +487,10 @@ class Linter:
             **fields,
         }
         suggestion = None if fields.get("__no_suggestion") else _suggestion(rule, values)
-        return Finding(
-            rule=rule.code,
-            family=rule.family,
-            severity=rule.severity,
-            title=rule.title,
-            message=_render(rule.message, values),
-            source=rule.source,
-            paragraph=block.index,
-            page=block.page,
-            section=list(block.section),
-            clause=block.clause,
+        return _new_finding(
+            rule,
+            block,
+            values,
             span=(start, end),
             excerpt=_excerpt(block.text, start, end, sent_start, sent_end),
             match=match,
@@ -678,7 +663,13 @@ def _amount_spans(view: _BlockView, limits: dict[str, list[tuple[AmountTest, flo
 
 def _is_question(view: _BlockView, sentence: Span) -> bool:
     """A question asks; it does not state a rule ("Q: Is OJEU still used?")."""
-    return view.doc[sentence[0] : sentence[1]].text.rstrip().endswith("?")
+    # The last token with text decides; reading it backwards keeps this constant-time for a
+    # sentence of a million tokens (a hostile 5 MB paragraph), where ``span.text`` is not.
+    for index in range(sentence[1] - 1, sentence[0] - 1, -1):
+        text = view.doc[index].text.rstrip()
+        if text:
+            return text.endswith("?")
+    return False
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
@@ -769,6 +760,39 @@ def _current_figure_nearby(text: str, category: str, in_force: dict[str, Any] | 
     if current is None:
         return False
     return any(abs(a.value - float(current)) <= 1.0 for a in find_amounts(text))
+
+
+def _new_finding(
+    rule: Rule,
+    block: Block,
+    values: dict[str, str],
+    *,
+    span: Span | None,
+    excerpt: str,
+    match: str,
+    suggestion: dict[str, str] | None,
+    fingerprint: str,
+    document_level: bool = False,
+) -> Finding:
+    """A finding of ``rule`` located on ``block``, its message rendered from ``values``."""
+    return Finding(
+        rule=rule.code,
+        family=rule.family,
+        severity=rule.severity,
+        title=rule.title,
+        message=_render(rule.message, values),
+        source=rule.source,
+        paragraph=block.index,
+        page=block.page,
+        section=list(block.section),
+        clause=block.clause,
+        span=span,
+        excerpt=excerpt,
+        match=match,
+        suggestion=suggestion,
+        fingerprint=fingerprint,
+        document_level=document_level,
+    )
 
 
 def _render(template: str, values: dict[str, str]) -> str:
