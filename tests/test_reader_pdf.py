@@ -28,7 +28,7 @@ from codelint.document import Document, validate_document
 from codelint.errors import ReadError
 from codelint.limits import Limits
 from codelint.readers import pdf as reader
-from codelint.readers import read, read_bytes
+from codelint.readers import pdf_tables, read, read_bytes
 
 NAMES = ["rules", "hyphenated", "roman"]
 #: The project's shared folder, as tests/conftest.py finds it.
@@ -692,3 +692,416 @@ def test_a_piece_led_by_a_superscript_stays_in_its_paragraph() -> None:
     document = read(str(WILD / "pypdf-GeoTopo-komprimiert.pdf"))
     block = next(b for b in document.blocks if "nicht zum R" in b.text)
     assert "zu einem Torus" in block.text and "müsste man die Oberfläche" in block.text
+
+
+# --------------------------------------------------------------------------------------------
+# Tables (codelint/readers/pdf_tables.py)
+# --------------------------------------------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
+SAMPLE_NAMES = ["cpr-2010-pcr2006", "cpr-2016-pcr2015", "cpr-2025-pa2023", "good-practice-2026"]
+
+
+def squashed(text: str) -> str:
+    """Text compared across readers: case, spaces and hyphens (line breaks) ignored."""
+    return re.sub(r"[\s\-]+", "", text.lower())
+
+
+def table_cells(document: Document) -> list[tuple[tuple[int, int, int] | None, str]]:
+    return [(b.cell, squashed(b.text)) for b in document.blocks if b.kind == "table-cell"]
+
+
+def other_blocks(document: Document) -> list[str]:
+    return [squashed(b.text) for b in document.blocks if b.kind != "table-cell"]
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_sample_pdf_tables_are_read_cell_by_cell_as_in_the_docx(name: str) -> None:
+    """One table-cell block per cell, numbered (table, row, column) as the Word reader
+    numbers them, wrapped lines joined within their cell; no body text taken into a table."""
+    from_word = read(str(SAMPLES / f"{name}.docx"))
+    from_pdf = read(str(SAMPLES / f"{name}.pdf"))
+    assert table_cells(from_pdf) == table_cells(from_word)
+    words = {squashed(b.text) for b in from_word.blocks if b.kind != "table-cell"}
+    assert not any(text in words for _, text in table_cells(from_pdf))
+
+
+def test_a_threshold_row_whose_cells_wrap_is_one_row() -> None:
+    """good-practice-2026.pdf: LibreOffice writes the table cell by cell, so pdfium gives
+    the wrapped lines of a cell before its neighbour's first line, higher up the page."""
+    document = read(str(SAMPLES / "good-practice-2026.pdf"))
+    cells = {b.cell: b.text for b in document.blocks if b.kind == "table-cell"}
+    assert cells[(1, 4, 1)] == "Sub-central threshold for goods and services: £207,720"
+    assert cells[(1, 4, 2)] == (
+        "Use the open procedure or a competitive flexible procedure under the Act"
+    )
+    assert cells[(1, 5, 1)] == "Light touch threshold: £663,540"
+    # pdfium runs "£5,193,000" and "Use the open..." together on one line: the column rule
+    # between them cuts it.
+    assert cells[(1, 6, 1)] == "Works threshold: £5,193,000"
+    assert len(cells) == 12
+    assert all(b.page == 1 for b in document.blocks if b.kind == "table-cell")
+
+
+def test_a_table_over_a_page_break_keeps_its_number_and_header_once() -> None:
+    """cpr-2010-pcr2006.pdf: table 3 starts on page 3 and goes on on page 4 under a header
+    row LibreOffice repeats; cells holding two figures stay one cell each."""
+    document = read(str(SAMPLES / "cpr-2010-pcr2006.pdf"))
+    cells = {b.cell: b for b in document.blocks if b.kind == "table-cell"}
+    assert [cells[(2, row, 2)].text for row in (2, 3, 4)] == ["£173,934", "£173,934", "£4,348,350"]
+    assert cells[(3, 2, 2)].text.endswith("with the written approval of the Chief Officer")
+    assert (cells[(3, 3, 1)].text, cells[(3, 3, 1)].page) == ("£10,001 to £100,000", 4)
+    assert cells[(3, 4, 3)].text == "Chief Officer and Cabinet Member"
+    headers = [b for b in document.blocks if b.text == "Estimated Value"]
+    assert [(b.cell, b.page) for b in headers] == [((3, 1, 1), 3)]
+    assert max(cell[0] for cell in cells) == 3
+
+
+def test_a_hyphen_joined_line_is_not_cut_into_cells() -> None:
+    """pdfium runs "Whistleblow-" and "ing Policy." together on one line of its text; their
+    text runs are on two printed lines and must not be compared as one line's gaps."""
+    document = read(str(SAMPLES / "cpr-2010-pcr2006.pdf"))
+    block = next(b for b in document.blocks if "Whistleblowing Policy" in b.text)
+    assert block.kind == "paragraph" and block.cell is None
+    assert not any(b.text in ("lows.", "ing Policy.") for b in document.blocks)
+
+
+def build_tables_docx(path: Path) -> None:
+    """A Word file with a bordered table (wrapped cells, a merged row), a borderless one
+    (wrapped cells, the first column wrapping too), paragraphs right after them, and a long
+    bordered register whose header row repeats and whose rows break across pages."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    def table(rows: list[list[str]], style: str | None = None, widths: list[float] = ()):  # type: ignore[no-untyped-def]
+        made = document.add_table(rows=0, cols=len(rows[0]))
+        if style:
+            made.style = style
+        for row in rows:
+            for cell, text in zip(made.add_row().cells, row, strict=True):
+                cell.text = text
+        for row in made.rows:
+            for cell, width in zip(row.cells, widths, strict=False):
+                cell.width = Cm(width)
+        return made
+
+    document = docx.Document()
+    document.add_heading("Tables sample", level=1)
+    document.add_paragraph(
+        "The thresholds below apply to every contract let by the Council, whatever its value, "
+        "and are reviewed every two years by the Procurement Team."
+    )
+    bordered = table(
+        [
+            ["Estimated value", "What officers do", "Approval"],
+            [
+                "Up to £30,000",
+                "Seek at least one quotation, and three where the market allows, approaching "
+                "local SMEs and VCSEs where suitable",
+                "Budget holder",
+            ],
+            [
+                "Sub-central threshold for goods and services: £207,720",
+                "Use the open procedure or a competitive flexible procedure under the Act",
+                "Chief Officer and Cabinet Member",
+            ],
+            ["Works threshold: £5,193,000", "Use the open procedure", "Cabinet"],
+            ["", "", ""],
+        ],
+        style="Table Grid",
+    )
+    merged = bordered.rows[-1].cells[0].merge(bordered.rows[-1].cells[2])
+    merged.text = (
+        "Values include VAT and are revised every two years, as the Act requires of every "
+        "contracting authority."
+    )
+    document.add_paragraph(
+        "Officers record the reasons for each decision before any contract is awarded."
+    )
+    table(
+        [
+            [
+                "Light touch services contracts for social care and health",
+                "Use a procedure designed around the service and the people who use it",
+            ],
+            ["Works contracts", "Open procedure"],
+            [
+                "Concession contracts let by the Council under the Act",
+                "Competitive flexible procedure, with the approval of the Chief Officer",
+            ],
+        ],
+        widths=[5, 10],
+    )
+    document.add_paragraph(
+        "Right after a borderless table: this paragraph is ordinary text and runs across the "
+        "width of the page."
+    )
+    table(
+        [
+            ["Item", "Owner", "Due"],
+            ["Review of thresholds", "Procurement Team", "April"],
+            ["Social value toolkit", "", "June"],
+            ["Compact refresh with the voluntary sector partners", "Partnerships Officer", "May"],
+        ],
+        widths=[7, 5, 3],
+    )
+    document.add_paragraph("Contracts let in the year are listed in the register.")
+    register = table([["Reference", "Contract"]], style="Table Grid")
+    row_properties = register.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row_properties.append(header)
+    services = ["cleaning", "catering", "waste collection", "grounds maintenance", "security"]
+    for number in range(1, 46):
+        cells = register.add_row().cells
+        cells[0].text = f"C-{number:03d}"
+        cells[1].text = (
+            f"Contract {number} for {services[number % 5]} services to residents of the "
+            f"borough, let by open competition in {2000 + number}"
+        )
+    document.add_paragraph("The register is published every quarter on the Council's website.")
+    document.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def tables_documents(tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, Document]:
+    from pdf_factory import docx_to_pdf
+
+    folder = tmp_path_factory.mktemp("tables")
+    source = folder / "tables.docx"
+    build_tables_docx(source)
+    return read(str(source)), read(str(docx_to_pdf(source, folder)))
+
+
+def test_libreoffice_tables_read_as_in_the_docx(tables_documents) -> None:  # type: ignore[no-untyped-def]
+    from_word, from_pdf = tables_documents
+    assert validate_document(from_pdf) == []
+    assert from_pdf.pages and from_pdf.pages >= 3
+    assert table_cells(from_pdf) == table_cells(from_word)
+    assert other_blocks(from_pdf) == other_blocks(from_word)
+
+
+def test_libreoffice_bordered_table_with_wrapped_and_merged_cells(tables_documents) -> None:  # type: ignore[no-untyped-def]
+    _, from_pdf = tables_documents
+    cells = {b.cell: b.text for b in from_pdf.blocks if b.kind == "table-cell" and b.cell[0] == 1}
+    assert cells[(1, 2, 2)] == (
+        "Seek at least one quotation, and three where the market allows, approaching local "
+        "SMEs and VCSEs where suitable"
+    )
+    assert cells[(1, 3, 3)] == "Chief Officer and Cabinet Member"
+    assert cells[(1, 5, 1)].startswith("Values include VAT") and (1, 5, 2) not in cells
+    assert len(cells) == 13
+
+
+def test_libreoffice_borderless_tables_and_the_text_after_them(tables_documents) -> None:  # type: ignore[no-untyped-def]
+    _, from_pdf = tables_documents
+    cells = {b.cell: b.text for b in from_pdf.blocks if b.kind == "table-cell"}
+    assert cells[(2, 1, 1)] == "Light touch services contracts for social care and health"
+    assert cells[(2, 1, 2)] == (
+        "Use a procedure designed around the service and the people who use it"
+    )
+    assert cells[(2, 3, 2)] == (
+        "Competitive flexible procedure, with the approval of the Chief Officer"
+    )
+    assert cells[(3, 3, 3)] == "June" and (3, 3, 2) not in cells
+    assert cells[(3, 4, 1)] == "Compact refresh with the voluntary sector partners"
+    after = [b for b in from_pdf.blocks if b.text.startswith(("Right after", "Contracts let"))]
+    assert [b.kind for b in after] == ["paragraph", "paragraph"]
+
+
+def test_libreoffice_register_over_pages(tables_documents) -> None:  # type: ignore[no-untyped-def]
+    """The repeated header row is read once; a row the page break split is one row."""
+    _, from_pdf = tables_documents
+    register = [b for b in from_pdf.blocks if b.kind == "table-cell" and b.cell[0] == 4]
+    assert len({b.page for b in register}) >= 2
+    assert [b.text for b in register].count("Reference") == 1
+    rows = {b.cell[1]: b.text for b in register if b.cell[2] == 2}
+    assert len(rows) == 46
+    for number in range(1, 46):
+        assert rows[number + 1].startswith(f"Contract {number} for "), rows[number + 1]
+        assert rows[number + 1].endswith(f"open competition in {2000 + number}")
+
+
+def test_tables_over_pages_in_the_register_keep_the_docx_order(tables_documents) -> None:  # type: ignore[no-untyped-def]
+    _, from_pdf = tables_documents
+    body = [b for b in from_pdf.blocks if b.kind != "footnote"]
+    assert [b.page for b in body] == sorted(b.page for b in body)
+    cells = [b.cell for b in body if b.kind == "table-cell"]
+    assert cells == sorted(cells)
+
+
+# --- the pieces, on lines and rules made by hand ----------------------------------------------
+
+
+def make_line(
+    text: str, x0: float, x1: float, base: float, segment: int | None = None
+) -> reader.Line:
+    return reader.Line(text, 1, x0, x1, base, 10.0, end_base=base, segment=segment)
+
+
+def cells_of(lines: list[reader.Line]) -> list[tuple[str, tuple[int, int] | None]]:
+    return [(line.text, line.cell) for line in lines]
+
+
+def test_borderless_table_written_cell_by_cell() -> None:
+    lines = [
+        make_line("A paragraph before the table, which runs across the page.", 72, 520, 700),
+        make_line("Value", 72, 110, 680, segment=0),
+        make_line("Procedure", 220, 280, 680, segment=1),
+        make_line("Up to £30,000, including", 72, 180, 663),
+        make_line("VAT", 72, 95, 650),
+        make_line("Seek three quotations", 220, 340, 663),  # rises back up: the next cell
+        make_line("Above £30,000", 72, 150, 630, segment=0),
+        make_line("Open tender", 220, 290, 630, segment=1),
+        make_line("A paragraph after it, spaced like the rows, across the page.", 72, 520, 610),
+    ]
+    pdf_tables.find_borderless(lines, None)
+    assert cells_of(lines) == [
+        ("A paragraph before the table, which runs across the page.", None),
+        ("Value", (1, 1)),
+        ("Procedure", (1, 2)),
+        ("Up to £30,000, including", (2, 1)),
+        ("VAT", (2, 1)),
+        ("Seek three quotations", (2, 2)),
+        ("Above £30,000", (3, 1)),
+        ("Open tender", (3, 2)),
+        ("A paragraph after it, spaced like the rows, across the page.", None),
+    ]
+
+
+def test_a_lone_line_with_a_tab_stop_is_not_a_table() -> None:
+    lines = [
+        make_line("The Council shall publish every opportunity on the portal", 72, 520, 700),
+        make_line("Signed", 72, 110, 686, segment=0),
+        make_line("Date", 300, 330, 686, segment=1),
+        make_line("and shall keep a record of each decision taken by officers.", 72, 520, 672),
+    ]
+    pdf_tables.find_borderless(lines, None)
+    assert all(line.table is None for line in lines)
+
+
+def test_two_columns_of_prose_are_not_a_table() -> None:
+    left = [make_line(f"left column prose line {n}", 72, 290, 700 - 12 * n) for n in range(8)]
+    right = [make_line(f"right column prose line {n}", 310, 530, 700 - 12 * n) for n in range(8)]
+    lines = left + right
+    pdf_tables.find_borderless(lines, None)
+    assert all(line.table is None for line in lines)
+
+
+def grid_rules(xs: list[float], ys: list[float], skip: set[tuple[str, int, int]] = frozenset()):  # type: ignore[no-untyped-def]
+    """The rules of a ruled grid, cell side by cell side; ``skip`` leaves out ("v", column
+    boundary, row) or ("h", row boundary, column) sides."""
+    rules = []
+    for i, x in enumerate(xs):
+        for r in range(len(ys) - 1):
+            if ("v", i, r) not in skip:
+                rules.append(pdf_tables.Rule(False, x, ys[r + 1], ys[r]))
+    for j, y in enumerate(ys):
+        for c in range(len(xs) - 1):
+            if ("h", j, c) not in skip:
+                rules.append(pdf_tables.Rule(True, y, xs[c], xs[c + 1]))
+    return pdf_tables.merge_rules(rules)
+
+
+def test_grid_cells_and_a_merged_cell() -> None:
+    xs, ys = [70.0, 200.0, 400.0, 520.0], [700.0, 680.0, 640.0, 620.0]
+    grids = pdf_tables.find_grids(grid_rules(xs, ys, {("v", 1, 1), ("v", 2, 1)}))
+    assert len(grids) == 1
+    grid = grids[0]
+    assert grid.xs == xs and grid.ys == ys
+    assert grid.locate(450, 660) == (1, 0)  # the second row is one cell across
+    assert grid.locate(450, 690) == (0, 2)
+    lines = [
+        make_line("Value", 75, 120, 688),
+        make_line("Procedure", 205, 260, 688),
+        make_line("A note across the whole table, which wraps", 75, 510, 665),
+        make_line("onto a second line", 75, 170, 652),
+        make_line("Works", 75, 110, 628),
+        make_line("Tender", 405, 440, 628),
+    ]
+    pdf_tables.assign_grids(lines, grids, 1, 792)
+    assert [line.cell for line in lines] == [(1, 1), (1, 2), (2, 1), (2, 1), (3, 1), (3, 3)]
+
+
+def test_grids_that_are_not_tables() -> None:
+    xs, ys = [70.0, 200.0, 400.0, 520.0], [700.0, 680.0, 640.0, 620.0]
+    lines = [make_line("Value", 75, 120, 688), make_line("Procedure", 205, 260, 688)]
+    # No left side: lines in a figure rarely close a frame.
+    open_grid = pdf_tables.find_grids(grid_rules(xs, ys, {("v", 0, r) for r in range(3)}))
+    pdf_tables.assign_grids(lines, open_grid, 1, 792)
+    assert all(line.table is None for line in lines)
+    # Mostly empty cells: a drawing's construction lines.
+    many = [70.0 + 20 * i for i in range(12)]
+    pdf_tables.assign_grids(lines, pdf_tables.find_grids(grid_rules(many, ys)), 1, 792)
+    assert all(line.table is None for line in lines)
+    # A frame round the page with a rule under the heading.
+    page = pdf_tables.find_grids(grid_rules([50.0, 300.0, 560.0], [780.0, 740.0, 40.0]))
+    pdf_tables.assign_grids(lines, page, 1, 792)
+    assert all(line.table is None for line in lines)
+
+
+# --- footnotes, hyphens and furniture met on the way ------------------------------------------
+
+
+def test_a_footnote_printed_on_two_lines_is_one_footnote() -> None:
+    """good-practice-2026.pdf: the note's second line starts "1 January 2026.", and 1 is
+    the number of the note already found on the page."""
+    document = read(str(SAMPLES / "good-practice-2026.pdf"))
+    notes = [b.text for b in document.blocks if b.kind == "footnote"]
+    assert notes == [
+        "Values include VAT. The thresholds are revised every two years; these apply to "
+        "procurements begun on or after 1 January 2026."
+    ]
+
+
+def test_a_prefix_keeps_its_hyphen_at_a_line_break() -> None:
+    document = read(str(SAMPLES / "good-practice-2026.pdf"))
+    block = next(b for b in document.blocks if b.clause == "2.3")
+    assert "Exclusion of Non-commercial Considerations" in block.text
+    from collections import Counter
+
+    nothing: Counter[str] = Counter()
+    assert reader._mend("Non", "commercial", nothing) == "Non-commercial"
+    assert reader._mend("pre", "selection", nothing) == "pre-selection"
+    assert reader._mend("re", "quires", nothing) == "requires"  # not a word after the prefix
+    assert reader._mend("co", "operation", nothing) == "cooperation"  # the closed form is a word
+    assert reader._mend("sub", "contractors", nothing) == "subcontractors"
+    assert reader._mend("non", "compliance", Counter({"noncompliance": 2})) == "noncompliance"
+
+
+def test_a_footer_between_the_halves_of_a_hyphenated_word() -> None:
+    """pdfium runs "sustainabil-" and the footer after it into one line of its text; the
+    footer must go as furniture and the word must join across the page break."""
+    pages = [
+        [
+            *PROSE[:2],
+            "the audit committee reviews them each year for its sustainabil-",
+            ("Page 1 of 2", 9.0, 40),
+        ],
+        [
+            "ity report, which the Council publishes every year on its website.",
+            "",
+            "Officers consult the voluntary sector early.",
+            ("Page 2 of 2", 9.0, 40),
+        ],
+    ]
+    document = read_raw(pages)
+    assert "\ufffe" in pypdfium2.PdfDocument(raw_pdf(pages))[0].get_textpage().get_text_range()
+    assert [b.text.split()[-3:] for b in document.blocks] == [
+        ["on", "its", "website."],
+        ["voluntary", "sector", "early."],
+    ]
+    assert "sustainability report" in document.blocks[0].text
+    assert "Page" not in document.text
+
+
+def test_speed_sample_pdfs_with_tables() -> None:
+    total_pages = 0
+    start = time.perf_counter()
+    for name in SAMPLE_NAMES:
+        data = (SAMPLES / f"{name}.pdf").read_bytes()
+        total_pages += reader.read_pdf(name, data, Limits()).pages or 0
+    per_page = (time.perf_counter() - start) / total_pages
+    assert per_page < 0.02, per_page

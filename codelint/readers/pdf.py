@@ -14,7 +14,13 @@ one line. For each line we ask pdfium for the boxes of its first and last charac
 baseline, the font size (median of first, middle, last character), whether the font is bold,
 and its text rectangles (a wide gap between them separates table cells): a handful of calls
 a line, not a call a character, which keeps the cost near pdfium's own. pdfium also breaks
-a line where the baseline rises; such pieces of one printed line are put back together.
+a line where the baseline rises; such pieces of one printed line are put back together. A
+line of pdfium's text whose hyphen-joined second half is not on the next printed line (the
+page's footer came between, or a column break) is split there.
+
+Tables are found page by page, while pdfium's page is open (see
+``codelint/readers/pdf_tables.py``): from the ruling lines the page draws, or from text set
+in aligned columns. Their lines come out in cell order, each marked with its table and cell.
 
 Then, in order:
 
@@ -26,10 +32,12 @@ Then, in order:
    "Schedule 1", "Schedule 2"... at the tops of successive pages stay. Bare page numbers
    ("3", "- 3 -", "Page 3", "3 of 10", "iv") go from the two outermost lines of every page.
    Pages that mostly repeat another page (a form printed twice) keep their lines, and if
-   everything would go, nothing goes.
+   everything would go, nothing goes. Nor does a line of a table that reaches beyond the
+   margin bands (a cell at the foot of the page may end with the same words on each page).
 2. Footnotes come out of the flow. A line in a smaller font led by a superscript number, or a
    line in the lower half of a page led by a number that a superscript higher up the page
-   refers to, starts a footnote; the lines under it on that page continue it. Footnotes
+   refers to, starts a footnote; the lines under it on that page continue it (also one led
+   by the number of a note already found on the page: "1 January 2026."). Footnotes
    become ``footnote`` blocks after the body (as Word keeps them apart), without their
    number. Superscript numbers that call a footnote found on the page are dropped from the
    body text (Word's text has no such digits); other superscripts (exponents) stay.
@@ -42,9 +50,15 @@ Then, in order:
    early. Lines of one block are joined with a space; line-end hyphens are joined, across
    page breaks too, once the furniture between the halves is gone. A hyphen that breaks a
    real compound ("off-" + "site") is kept when the document prints the hyphenated form
-   elsewhere more often than the closed one: pdfium marks both kinds alike.
-4. Tables: lines cut at wide gaps become rows of ``table-cell`` blocks; a following line
-   that fits inside one column continues that cell (wrapped cell text).
+   elsewhere more often than the closed one: pdfium marks both kinds alike. Where the
+   document prints neither, the hyphen after a prefix ("non", "pre", "co", "re", "sub",
+   "anti", "cross", "multi", "self") stays when the rest is an English word and the closed
+   form is not ("Non-commercial"; but "re-quires" is "requires"), by the lemma table the
+   engine ships.
+4. Tables: each cell of a table found on the page becomes one ``table-cell`` block, its
+   (table, row, column) numbered as the Word reader numbers the same table, its wrapped
+   lines joined. A table that goes on over a page break keeps its number; a repeated header
+   row is read once, and a row the break split is one row.
 5. Headings: a short block in a font bigger than the body's (levels by size, largest
    first), or a one-line block up to 12 words without a final stop that is numbered with a
    dot ("4. Procurement thresholds", "4.2 Scope") or set wholly in bold. Section paths follow
@@ -54,11 +68,12 @@ Then, in order:
 
 Text placed wholly outside the page's crop box is not shown, so it is not read.
 
-Known limits: a table is found only where its columns are more than twice the font size
-apart, and each printed line of it starts a new row (so a row whose cells all wrap is split);
-two paragraphs that meet exactly at a full page break are joined; a compound broken at its
-hyphen that the document prints nowhere else loses its hyphen; multi-column pages are read in
-pdfium's content order; footnote continuations on the next page join the body there.
+Known limits: a borderless table needs a printed line cut at a wide gap, or a cell with a
+neighbour beside its first line, to be found (see pdf_tables.py for its other limits); two
+paragraphs that meet exactly at a full page break are joined; a compound broken at its hyphen
+that the document prints nowhere else keeps it only after the prefixes above; multi-column
+pages are read in pdfium's content order; footnote continuations on the next page join the
+body there.
 """
 
 from __future__ import annotations
@@ -68,7 +83,7 @@ import functools
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -77,6 +92,8 @@ import pypdfium2.raw as pdfium_c
 from codelint.document import Block, Document
 from codelint.errors import ReadError
 from codelint.limits import Limits
+from codelint.readers import pdf_tables
+from codelint.readers.pdf_tables import TablePiece
 
 # --------------------------------------------------------------------------------------------
 # Lines with geometry
@@ -123,6 +140,12 @@ class Line:
     #: Whether pdfium's text had a space before the line (it does when it breaks a printed
     #: line in two, e.g. at a superscript, and the text goes on after a space).
     space_before: bool = True
+    #: The table (its part on this page) the line belongs to, and its (row, column) there,
+    #: 1-based: see ``codelint/readers/pdf_tables.py``.
+    table: TablePiece | None = None
+    cell: tuple[int, int] | None = None
+    #: Index of the line of pdfium's page text this line came from (to cut it again).
+    source: int = -1
 
 
 @dataclass
@@ -150,6 +173,8 @@ class _TextPageProbe:
         self._a, self._b, self._c, self._d = (ctypes.c_double() for _ in range(4))
         self._font = ctypes.create_string_buffer(128)
         self._flags = ctypes.c_int()
+        #: Set when a line has a gap inside it wide enough to hint at table columns.
+        self.table_hint = False
 
     def box(self, index: int) -> tuple[float, float, float, float]:
         """(left, right, bottom, top) of a character, rotated to display orientation."""
@@ -188,32 +213,93 @@ class _TextPageProbe:
         sizes = sorted(self.size(self.char(p)) for p in (start, (start + end) // 2, end))
         return sizes[1]
 
-    def wide_gaps(self, start: int, end: int, size: float) -> list[int]:
+    def wide_gaps(self, start: int, end: int, size: float, forced: Sequence[Cut] = ()) -> list[int]:
         """Text positions where a line jumps a wide horizontal gap (between table cells).
 
         pdfium gives a rectangle per run of text; a gap of more than twice the font size
-        between runs, other than after a bullet or clause number, separates cells.
+        between runs on one printed line, other than after a bullet or clause number,
+        separates cells. So does any gap (of at least ``Cut.gap``) that a ``forced`` cut
+        position (a table's column boundary) falls in. A gap of more than 0.8 of the font
+        size, other than after a short first run (a clause number), sets ``table_hint``.
         """
         first = self.char(start)
         count = self.char(end) - first + 1
         total = pdfium_c.FPDFText_CountRects(self.raw, first, count)
         if total < 2:
             return []
-        rects = sorted(self.rect(i) for i in range(total))
+        rects = [self.rect(i) for i in range(total)]
         cuts: list[int] = []
         previous = start
-        for before, after in itertools.pairwise(rects):
-            if after[0] - before[1] <= max(2 * size, 12):
+        hint, wide_gap = 0.8 * size, max(2 * size, 12)
+        for before, after, leading in _neighbours(rects):
+            gap = after[0] - before[1]
+            if gap <= hint:
                 continue
+            if not leading or before[1] - before[0] > 3 * size:
+                self.table_hint = True  # not merely the tab after a clause number
             middle = (after[2] + after[3]) / 2
+            force = bool(forced) and any(
+                before[1] - 1 <= cut.x <= after[0] + 1
+                and gap >= cut.gap
+                and cut.bottom <= middle <= cut.top
+                for cut in forced
+            )
+            if gap <= wide_gap and not force:
+                continue
             index = pdfium_c.FPDFText_GetCharIndexAtPos(
                 self.raw, *self._unrotate(after[0] + 0.5, middle), 1.0, 1.0
             )
             position = self.position(index) if index >= 0 else -1
-            if previous < position <= end and not _is_marker(self.text[previous:position]):
-                cuts.append(position)
-                previous = position
+            if not previous < position <= end:
+                continue
+            if not force and _is_marker(self.text[previous:position]):
+                continue  # a bullet or clause number and a tab: not a cell
+            cuts.append(position)
+            previous = position
+        if forced:
+            cuts = self._cuts_inside_runs(start, end, rects, cuts, forced, 0.25 * size)
         return cuts
+
+    def _cuts_inside_runs(
+        self,
+        start: int,
+        end: int,
+        rects: list[Rect],
+        cuts: list[int],
+        forced: Sequence[Cut],
+        space: float,
+    ) -> list[int]:
+        """Forced cuts that fall inside one of pdfium's text runs (cells written as one
+        run, with the gap between them made by positioning): found character by character,
+        which is slow, so only for lines a table needs cut. The gap must be a word space
+        at least, so that a word is never cut."""
+        inside = [
+            cut
+            for cut in forced
+            if any(
+                r[0] + 1 < cut.x < r[1] - 1 and cut.bottom <= (r[2] + r[3]) / 2 <= cut.top
+                for r in rects
+            )
+        ]
+        if not inside:
+            return cuts
+        found = set(cuts)
+        previous_right: float | None = None
+        for position in range(start, end + 1):
+            if self.text[position].isspace() or self.text[position] == HYPHEN_MARK:
+                continue
+            left, right, bottom, top = self.box(self.char(position))
+            if not any(cut.bottom <= (bottom + top) / 2 <= cut.top for cut in inside):
+                previous_right = None
+                continue
+            gap = left - previous_right if previous_right is not None else 0.0
+            if previous_right is not None and any(
+                previous_right - 1 <= cut.x <= left + 1 and gap >= max(cut.gap, space)
+                for cut in inside
+            ):
+                found.add(position)
+            previous_right = right
+        return sorted(found)
 
     def rect(self, number: int) -> tuple[float, float, float, float]:
         """(left, right, bottom, top) of one of the rectangles counted by CountRects."""
@@ -241,6 +327,47 @@ class _TextPageProbe:
         x1, y1 = rotate_point(left, bottom, self.rotation)
         x2, y2 = rotate_point(right, top, self.rotation)
         return min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where a line must be cut if a gap of at least ``gap`` points lies there: at ``x``, for
+    lines whose text sits between ``bottom`` and ``top``."""
+
+    x: float
+    bottom: float
+    top: float
+    gap: float = 0.0
+
+
+Rect = tuple[float, float, float, float]
+
+
+def _neighbours(rects: list[Rect]) -> Iterable[tuple[Rect, Rect, bool]]:
+    """Pairs of text rectangles next to each other on one printed line, left to right, and
+    whether the left one is the first of its printed line.
+
+    pdfium gives the rectangles in text order; a line of its text can run over two printed
+    lines (around a hyphen it recognised), whose rectangles must not be compared.
+    """
+    shared = min(r[3] for r in rects) - max(r[2] for r in rects)
+    if shared > 0.3 * max(0.1, min(r[3] - r[2] for r in rects)):  # one printed line: usual
+        pairs = itertools.pairwise(sorted(rects))
+        return [(a, b, n == 0) for n, (a, b) in enumerate(pairs)]
+    out: list[tuple[Rect, Rect, bool]] = []
+    first = 0
+    count = len(rects)
+    for index in range(1, count + 1):
+        if index < count:
+            a, b = rects[index - 1], rects[index]
+            shared = min(a[3], b[3]) - max(a[2], b[2])
+            if shared > 0.3 * max(0.1, min(a[3] - a[2], b[3] - b[2])):
+                continue  # the same printed line
+        if index - first > 1:
+            group = sorted(rects[first:index])
+            out.extend((x, y, n == 0) for n, (x, y) in enumerate(itertools.pairwise(group)))
+        first = index
+    return out
 
 
 _MARKER = re.compile(
@@ -295,7 +422,7 @@ def _text_to_char_index(textpage: pdfium.PdfTextPage, text: str) -> list[int] | 
 
 
 def read_page_lines(page: pdfium.PdfPage, number: int) -> PageInfo:
-    """The text lines of one page with their geometry."""
+    """The text lines of one page with their geometry, tables marked (cells in order)."""
     rotation = page.get_rotation() % 360
     left, bottom, right, top = page.get_cropbox()
     corners = [rotate_point(x, y, rotation) for x, y in ((left, bottom), (right, top))]
@@ -306,16 +433,110 @@ def read_page_lines(page: pdfium.PdfPage, number: int) -> PageInfo:
         if not text.strip():
             return info
         probe = _TextPageProbe(textpage, text, rotation, _text_to_char_index(textpage, text))
-        for match in _LINE.finditer(text):
-            info.lines.extend(_make_lines(match, probe, number))
+        source = _PageSource(probe, number, _spans(text, probe))
+        low, high = min(c[0] for c in corners), max(c[0] for c in corners)
+        lines = [line for line in _attach_marks(source.lines()) if _on_page(line, low, high, info)]
+        if probe.table_hint or _hints_table(lines):
+            lines = _find_tables(page, rotation, lines, source, info)
+        info.lines = lines
     finally:
         textpage.close()
-    info.lines = [
-        line
-        for line in _attach_marks(info.lines)
-        if _on_page(line, min(c[0] for c in corners), max(c[0] for c in corners), info)
-    ]
     return info
+
+
+class _PageSource:
+    """pdfium's text lines of one page, made into Lines and cut again where tables need."""
+
+    def __init__(self, probe: _TextPageProbe, page: int, spans: list[tuple[int, int]]) -> None:
+        self.probe = probe
+        self.page = page
+        self.spans = spans
+
+    def make(self, index: int, forced: Sequence[Cut] = ()) -> list[Line]:
+        start, stop = self.spans[index]
+        lines = _make_lines(self.probe, start, stop, self.page, forced)
+        for line in lines:
+            line.source = index
+        return lines
+
+    def lines(self) -> list[Line]:
+        return [line for index in range(len(self.spans)) for line in self.make(index)]
+
+    def recut(self, line: Line, xs: list[float], gap: float) -> list[Line] | None:
+        """The pieces of pdfium's line that ``line`` comes from, cut at the given x positions
+        too (where a gap of at least ``gap`` points lies there), or None when there are
+        none to cut there."""
+        if line.source < 0 or line.note_mark is not None:
+            return None
+        unit = max(line.size, gap / 0.6)
+        cuts = [Cut(x, line.base - 0.4 * unit, line.base + 1.2 * unit, gap) for x in xs]
+        pieces = self.make(line.source, cuts)
+        if len(pieces) < 2 or any(piece.note_mark is not None for piece in pieces):
+            return None
+        return pieces
+
+
+def _hints_table(lines: list[Line]) -> bool:
+    """Whether the page's lines suggest a table: a line cut at a wide gap, or text that goes
+    back up the page or sits beside the line before it (LibreOffice writes a table cell by
+    cell, so the next cell's first line comes after the wrapped lines of the one before)."""
+    for prev, cur in itertools.pairwise(lines):
+        if cur.segment is not None:
+            return True
+        rise = cur.base - prev.base
+        if rise > 0.8 * cur.size and cur.x0 > prev.x0 + cur.size:
+            return True  # up into a column further right
+        if abs(rise) <= 0.3 * cur.size and cur.x0 > prev.x1 + cur.size:
+            return True  # beside it
+    return False
+
+
+def _find_tables(
+    page: pdfium.PdfPage, rotation: int, lines: list[Line], source: _PageSource, info: PageInfo
+) -> list[Line]:
+    """Mark the lines of ruled and borderless tables; return the lines in cell order."""
+    rules = pdf_tables.page_rules(page.raw, lambda x, y: rotate_point(x, y, rotation))
+    grids = pdf_tables.find_grids(rules)
+    if grids:
+        lines = _cut_at_grids(lines, grids, source)
+        pdf_tables.assign_grids(lines, grids, info.number, info.top - info.bottom)
+    pdf_tables.find_borderless(lines, source.recut)
+    return pdf_tables.in_cell_order(lines)
+
+
+def _cut_at_grids(
+    lines: list[Line], grids: list[pdf_tables.Grid], source: _PageSource
+) -> list[Line]:
+    """Cut lines that run over a grid's inner vertical rules (pdfium runs the first lines of
+    neighbouring cells together when the gap between them is narrow)."""
+    redo: dict[int, list[Cut]] = {}
+    kept: set[int] = set()
+    for line in lines:
+        if line.note_mark is not None:
+            kept.add(line.source)
+        for grid in grids:
+            if not grid.ys[-1] <= line.base + 0.25 * line.size <= grid.ys[0]:
+                continue
+            inner = [x for x in grid.interior() if line.x0 < x - 1 and line.x1 > x + 1]
+            if inner:
+                redo.setdefault(line.source, []).extend(
+                    Cut(x, grid.ys[-1], grid.ys[0]) for x in grid.interior()
+                )
+    redo = {k: v for k, v in redo.items() if k >= 0 and k not in kept}
+    if not redo:
+        return lines
+    out: list[Line] = []
+    done: set[int] = set()
+    for line in lines:
+        cuts = redo.get(line.source)
+        if cuts is None:
+            out.append(line)
+            continue
+        if line.source in done:
+            continue
+        done.add(line.source)
+        out.extend(source.make(line.source, cuts))
+    return out
 
 
 def _on_page(line: Line, left: float, right: float, page: PageInfo) -> bool:
@@ -359,19 +580,67 @@ def _attach_marks(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _make_lines(match: re.Match[str], probe: _TextPageProbe, page: int) -> list[Line]:
-    """The Line (or, for a table row, the Lines) of one line of pdfium's text."""
-    raw = match.group()
+def _spans(text: str, probe: _TextPageProbe) -> list[tuple[int, int]]:
+    """(start, stop) of each line of pdfium's page text, split after a line-end hyphen where
+    the text goes on far from the next printed line.
+
+    pdfium runs the two halves of a hyphenated word together on one line of its text, even
+    when the second half is not on the next printed line: at the foot of a page the running
+    footer often comes between ("sustainabil-" "Page 2 of 77" ... "ity"). Split there, the
+    footer is a line of its own (and goes as furniture), and the halves join across the
+    page break as any hyphenated word does.
+    """
+    spans: list[tuple[int, int]] = []
+    for match in _LINE.finditer(text):
+        start, stop = match.span()
+        if HYPHEN_MARK in match.group():
+            for cut in _far_hyphens(text, start, stop, probe):
+                spans.append((start, cut))
+                start = cut
+        spans.append((start, stop))
+    return spans
+
+
+def _far_hyphens(text: str, start: int, stop: int, probe: _TextPageProbe) -> list[int]:
+    """Positions after hyphen marks whose following text is not on the next printed line
+    (more than two font sizes lower, or higher up)."""
+    cuts: list[int] = []
+    position = text.find(HYPHEN_MARK, start, stop)
+    while position >= 0:
+        following = position + 1
+        while following < stop and text[following].isspace():
+            following += 1
+        if following < stop:
+            before = probe.char(position - 1 if position > start else position)
+            size = probe.size(before)
+            if size < 4:  # text scaled by its matrix: pdfium reports a nominal size
+                _left, _right, bottom, top = probe.box(before)
+                size = (top - bottom) / 0.7
+            mark = probe.origin(probe.char(position))[1]
+            drop = mark - probe.origin(probe.char(following))[1]
+            if size > 0 and (drop > 2.2 * size or drop < -0.5 * size):
+                cuts.append(following)
+        position = text.find(HYPHEN_MARK, position + 1, stop)
+    return cuts
+
+
+def _make_lines(
+    probe: _TextPageProbe, first: int, stop: int, page: int, forced: Sequence[Cut] = ()
+) -> list[Line]:
+    """The Line (or, for a table row, the Lines) of ``text[first:stop]``, one line of
+    pdfium's text (or part of one, see :func:`_spans`)."""
+    text = probe.text
+    raw = text[first:stop]
     if not raw.strip():
         return []
-    start = match.start() + (len(raw) - len(raw.lstrip()))
-    end = match.start() + len(raw.rstrip()) - 1
+    start = first + (len(raw) - len(raw.lstrip()))
+    end = first + len(raw.rstrip()) - 1
     size = probe.line_size(start, end)
-    cuts = probe.wide_gaps(start, end, size)
+    cuts = probe.wide_gaps(start, end, size, forced)
     pieces: list[Line] = []
     bounds = [start, *cuts, end + 1]
     for number, (a, b) in enumerate(itertools.pairwise(bounds)):
-        line = _piece(probe, match.string, a, b, size, page)
+        line = _piece(probe, text, a, b, size, page)
         if line is not None:
             line.segment = number if len(bounds) > 2 else None
             pieces.append(line)
@@ -647,10 +916,30 @@ def remove_furniture(pages: list[PageInfo]) -> int:
     doomed = repeated | numbers
     if all(id(line) in doomed for page in pages for line in page.lines):
         doomed = numbers  # every line "repeats": that is content, not furniture
+    doomed -= _table_body(pages, doomed)
     if doomed:
         for page in pages:
             page.lines = [line for line in page.lines if id(line) not in doomed]
     return len(doomed)
+
+
+def _table_body(pages: list[PageInfo], doomed: set[int]) -> set[int]:
+    """Lines of a table that reaches beyond the page's margin bands: a cell's last line at
+    the foot of a page is content even when the same words end other pages (a register
+    whose rows repeat a phrase). A table wholly in the band (a running header set as a
+    table) can still go."""
+    keep: set[int] = set()
+    for page in pages:
+        pieces: dict[int, list[Line]] = defaultdict(list)
+        for line in page.lines:
+            if line.table is not None:
+                pieces[id(line.table)].append(line)
+        band = EDGE_BAND * (page.top - page.bottom)
+        for members in pieces.values():
+            inside = any(page.bottom + band < line.base < page.top - band for line in members)
+            if inside:
+                keep.update(id(line) for line in members if id(line) in doomed)
+    return keep
 
 
 def _copied_pages(pages: list[PageInfo]) -> set[int]:
@@ -753,12 +1042,13 @@ def measure(lines: list[Line]) -> Layout:
     for prev, cur in itertools.pairwise(lines):
         same_size = abs(prev.size - body) < 0.6 and abs(cur.size - body) < 0.6
         gap = prev.end_base - cur.base
-        if prev.page == cur.page and same_size and 0 < gap < 3 * body:
+        tabled = prev.table is not None or cur.table is not None
+        if prev.page == cur.page and same_size and not tabled and 0 < gap < 3 * body:
             gaps[round(gap * 2) / 2] += 1
     pitch = gaps.most_common(1)[0][0] if gaps else body * 1.2
     edges: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
-        if abs(line.size - body) < 0.6 and line.segment is None:
+        if abs(line.size - body) < 0.6 and line.segment is None and line.table is None:
             edges[line.page].append(line)
     layout = Layout(body, pitch, {}, {})
     for page, page_lines in edges.items():
@@ -838,78 +1128,45 @@ class Draft:
 
 
 class Table:
-    """Rows of cells gathered from lines cut at wide gaps (see ``_TextPageProbe.wide_gaps``).
+    """One table's cell drafts as its lines arrive, over the pages it runs across.
 
-    Each printed line with several pieces starts a row; a plain line that sits inside one
-    column (starts at its left edge, ends before the next column) continues that column's
-    cell, which is how a cell's wrapped text arrives.
+    The lines come in cell order with their (row, column) on their page's part of the table
+    (see ``pdf_tables.in_cell_order``). A part on a new page counts its rows on from the
+    last part's, less a first row that repeats the table's header row (dropped: the Word
+    file holds it once) and less a first row that finishes the row the page break split.
     """
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, piece: TablePiece) -> None:
         self.number = number
-        self.rows: list[list[Draft]] = []
+        self.piece = piece
+        self.header = piece.first_row
+        #: Rows before the current part; the current part's repeated header row (1 or 0);
+        #: whether its first row goes on with the last part's last row (1 or 0).
+        self.offset = 0
+        self.skip = 0
+        self.carry = 0
+        self.drafts: dict[tuple[int, int], Draft] = {}
 
-    def add(self, line: Line) -> Draft:
-        if line.segment == 0 or not self.rows:
-            self.rows.append([])
-        draft = Draft([line], "table-cell")
-        self.rows[-1].append(draft)
+    def go_on(self, piece: TablePiece) -> None:
+        self.offset += self.piece.rows - self.skip - self.carry
+        self.skip = 1 if self.header and piece.first_row == self.header else 0
+        self.carry = 1 if self.skip + 1 in piece.carried else 0
+        self.piece = piece
+
+    def add(self, line: Line) -> Draft | None:
+        """Add a line to its cell; return the cell's draft when the line starts it."""
+        assert line.cell is not None
+        row, column = line.cell
+        if row <= self.skip:
+            return None
+        key = (self.offset + row - self.skip - self.carry, column)
+        draft = self.drafts.get(key)
+        if draft is not None:
+            draft.lines.append(line)
+            return None
+        draft = Draft([line], "table-cell", (self.number, *key))
+        self.drafts[key] = draft
         return draft
-
-    def starts(self) -> list[float]:
-        return sorted({round(d.first.x0) for row in self.rows for d in row})
-
-    def columns(self) -> list[float]:
-        """Left edges of the columns: cell starts a few points apart are one column."""
-        columns: list[float] = []
-        for start in self.starts():
-            if not columns or start - columns[-1] > 6:
-                columns.append(start)
-        return columns
-
-    def takes(self, line: Line, layout: Layout) -> bool:
-        """Whether a plain line continues a cell of the last row."""
-        last = self.rows[-1][-1].lines[-1] if self.rows and self.rows[-1] else None
-        if last is None or last.page != line.page:
-            return False
-        gap = last.end_base - line.base
-        if not 0 < gap <= 1.6 * layout.pitch_for(line.size):
-            return False
-        columns = self.columns()
-        for position, column in enumerate(columns):
-            if abs(line.x0 - column) <= 4:
-                following = columns[position + 1] if position + 1 < len(columns) else None
-                if following is not None and line.x1 >= following - 2:
-                    return False
-                # A wrapped line sits right under the last line of its own column's cell,
-                # not merely under the row's last line (another column may run longer).
-                cell = next((d for d in self.rows[-1] if abs(d.first.x0 - line.x0) <= 4), None)
-                if cell is None:
-                    return True
-                above = cell.lines[-1]
-                return 0 < above.end_base - line.base <= 1.6 * layout.pitch_for(line.size)
-        return False
-
-    def extend(self, line: Line) -> Draft | None:
-        """Add a wrapped line to its column's cell; return a new cell draft if there was none."""
-        for draft in self.rows[-1]:
-            if abs(draft.first.x0 - line.x0) <= 4:
-                draft.lines.append(line)
-                return None
-        draft = Draft([line], "table-cell")
-        self.rows[-1].append(draft)
-        return draft
-
-    def close(self) -> None:
-        """Number the cells: rows in order, columns by left edge."""
-        columns = self.columns()
-        for row_number, row in enumerate(self.rows, start=1):
-            row.sort(key=lambda draft: draft.first.x0)
-            for draft in row:
-                column = 1 + max(
-                    (i for i, c in enumerate(columns) if c <= draft.first.x0 + 6), default=0
-                )
-                draft.cell = (self.number, row_number, column)
 
 
 class Splitter:
@@ -923,6 +1180,10 @@ class Splitter:
         self.note: Draft | None = None
         self.table: Table | None = None
         self.tables = 0
+        #: The last table closed, and how many body drafts there were then: a table part
+        #: on the next page continues it if nothing came between.
+        self.closed: Table | None = None
+        self.closed_at = -1
         #: Footnote reference numbers seen on each page, and the lowest line holding one.
         self.refs: dict[int, set[str]] = defaultdict(set)
         #: (page, number) of every footnote found: the calls to drop from the text.
@@ -935,6 +1196,10 @@ class Splitter:
         if line.refs:
             self.refs[line.page].update(line.refs)
             self.lowest_ref[line.page] = min(self.lowest_ref.get(line.page, line.base), line.base)
+        if line.table is not None:
+            self.note = None
+            self._table_line(line)
+            return
         if self._starts_footnote(line):
             self._close_table()
             self.note = Draft([line], "footnote")
@@ -946,15 +1211,8 @@ class Splitter:
                 self.note.lines.append(line)
                 return
             self.note = None
-        if line.segment is not None:
-            self._table_line(line)
-        elif self.table is not None and self.table.takes(line, self.layout):
-            draft = self.table.extend(line)
-            if draft is not None:
-                self.body.append(draft)
-        else:
-            self._close_table()
-            self._paragraph_line(line)
+        self._close_table()
+        self._paragraph_line(line)
 
     def finish(self) -> tuple[list[Draft], list[Draft]]:
         self._close_table()
@@ -963,15 +1221,28 @@ class Splitter:
         return self.body, self.notes
 
     def _table_line(self, line: Line) -> None:
-        if self.table is None:
-            self.tables += 1
-            self.table = Table(self.tables)
-        self.body.append(self.table.add(line))
+        piece = line.table
+        assert piece is not None
+        if self.table is None or self.table.piece is not piece:
+            previous = self.table
+            if previous is None and self.closed_at == len(self.body):
+                previous = self.closed
+            self._close_table()
+            if previous is not None and previous.piece.continued_by(piece):
+                previous.go_on(piece)
+                self.table = previous
+            else:
+                self.tables += 1
+                self.table = Table(self.tables, piece)
+        draft = self.table.add(line)
+        if draft is not None:
+            self.body.append(draft)
         self.current = None
 
     def _close_table(self) -> None:
         if self.table is not None:
-            self.table.close()
+            self.closed = self.table
+            self.closed_at = len(self.body)
             self.table = None
 
     def _paragraph_line(self, line: Line) -> None:
@@ -999,6 +1270,8 @@ class Splitter:
         found = re.match(r"(\d{1,3})\s+(?=\S)", line.text)
         if not found or found.group(1) not in numbers:
             return False
+        if (line.page, found.group(1)) in self.confirmed:
+            return False  # that note is already found: "1 January 2026." goes on its text
         line.note_mark = found.group(1)
         line.text = line.text[found.end() :]
         self.confirmed.add((line.page, line.note_mark))
@@ -1061,13 +1334,44 @@ def _glued(prev: Line, cur: Line) -> bool:
     return gap < (0.3 if cur.text[:1] in ",.;:!?)]" else 0.15) * cur.size
 
 
+#: Prefixes that British English often joins with a hyphen ("non-commercial", "co-design").
+#: Not "well": "wellbeing" and "well-being" are both common, and with no other evidence in
+#: the document the closed form is kept (see test_mend_keeps_the_hyphen_of_known_compounds).
+_PREFIXES = frozenset(("non", "pre", "co", "re", "sub", "anti", "cross", "multi", "self"))
+
+
 def _mend(left: str, right: str, vocab: Counter[str]) -> str:
-    """Join a word broken at a line end, keeping the hyphen if it belongs to the word."""
+    """Join a word broken at a line end, keeping the hyphen if it belongs to the word.
+
+    pdfium marks a hyphenation break and a compound's own hyphen alike. The form the
+    document prints elsewhere wins; failing that, the hyphen stays after a prefix such as
+    "non" or "co" when the rest is a word and the closed form is not ("Non-commercial",
+    but "re-quires" becomes "requires").
+    """
     closed = left + right
     hyphenated = left + "-" + right
-    if left and right and vocab[hyphenated.lower()] > vocab[closed.lower()]:
+    if not left or not right:
+        return closed
+    seen_hyphenated, seen_closed = vocab[hyphenated.lower()], vocab[closed.lower()]
+    if seen_hyphenated > seen_closed:
+        return hyphenated
+    if seen_closed or left.lower() not in _PREFIXES:
+        return closed
+    rest, whole = right.lower(), closed.lower()
+    known = _known_words()
+    if (rest in known or vocab[rest]) and whole not in known:
         return hyphenated
     return closed
+
+
+@functools.cache
+def _known_words() -> frozenset[str]:
+    """English word forms from the lemma table shipped with the engine (loaded on first use:
+    only a prefix broken at a line end needs it)."""
+    from codelint.nlp import lemma_table
+
+    table = lemma_table()
+    return frozenset(table) | frozenset(table.values())
 
 
 # --------------------------------------------------------------------------------------------
@@ -1087,7 +1391,7 @@ def heading_levels(drafts: list[Draft], layout: Layout) -> dict[float, int]:
     A document title (the biggest size, used once, by the first big text) shares level 1
     with the top headings below it, as Word's Title style does.
     """
-    big = [d for d in drafts if _big(d, layout) and _short_block(d)]
+    big = [d for d in drafts if d.kind != "table-cell" and _big(d, layout) and _short_block(d)]
     sizes = sorted({_size_key(d) for d in big}, reverse=True)
     levels = {size: level for level, size in enumerate(sizes, start=1)}
     titled = len(sizes) > 1 and _size_key(big[0]) == sizes[0]
