@@ -711,13 +711,12 @@ class _Loader:
         group = Group(key=key, patterns=patterns, scopes=scope_list, name=name)
         if isinstance(spec, dict) and spec.get("unless") is not None:
             unless_spec = spec["unless"]
-            if not isinstance(unless_spec, list):
-                unless_spec = [unless_spec]
-            group.unless = self._group(
-                f"{where}: unless",
-                {"any": unless_spec, "within": list(scope_list)},
-                f"{key}:unless",
-            )
+            if not (isinstance(unless_spec, dict) and "any" in unless_spec):
+                # a list of patterns, looked for in the exclusion's own scopes
+                if not isinstance(unless_spec, list):
+                    unless_spec = [unless_spec]
+                unless_spec = {"any": unless_spec, "within": list(scope_list)}
+            group.unless = self._group(f"{where}: unless", unless_spec, f"{key}:unless")
         self.groups[key] = group
         return group
 
