@@ -122,6 +122,17 @@ def limit_memory(megabytes: float) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
+def _memory_limit() -> str:
+    """This process's address-space ceiling as "2048 MB " (set by :func:`limit_memory`), or ""."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, ValueError, OSError):
+        return ""
+    return "" if soft == resource.RLIM_INFINITY else f"{soft / 1048576:g} MB "
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker if the parent dies (a worker stuck in C code would
     otherwise outlive a parent killed by SIGKILL). Elsewhere an EOF on the task pipe does it,
@@ -138,9 +149,20 @@ def _die_with_parent() -> None:
         pass
 
 
+def _quiet_about_memory(unraisable: Any) -> None:
+    """Say nothing of a MemoryError raised where Python cannot report it (a generator being
+    closed, a ``__del__``) as a worker hits its memory ceiling: the file's one-line error
+    says it, and the default hook would print several lines, or fail itself for lack of
+    memory. Anything else is reported as usual."""
+    if isinstance(unraisable.exc_value, MemoryError):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def _worker_main(task_fd: int, result_fd: int, work: Work) -> None:
     """The worker loop: read an index, do the work, send the reply; leave on EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt does
+    sys.unraisablehook = _quiet_about_memory
     _die_with_parent()
     status = 0
     try:
@@ -149,7 +171,12 @@ def _worker_main(task_fd: int, result_fd: int, work: Work) -> None:
             if message is None:
                 break
             index = int(message["index"])
-            reply = work(index, _PipeClock(result_fd, index))
+            try:
+                reply = work(index, _PipeClock(result_fd, index))
+            except MemoryError:  # raised again while ``work`` was reporting the first one
+                reply = {}
+            if not reply:  # built here, once the frames holding the memory are let go
+                reply = {"error": f"exceeded the {_memory_limit()}memory limit", "retire": True}
             _write_all(result_fd, _encode({"event": "done", "index": index, **reply}))
             if reply.get("retire"):
                 break

@@ -260,6 +260,7 @@ def _convert(path: str, data: bytes, kind: str, label: str, soffice: str, limits
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 cwd=folder,
+                env=_private_environment(work),
                 start_new_session=True,  # its own process group, so a kill reaches soffice.bin
             )
         except OSError as exc:
@@ -285,6 +286,25 @@ def _convert(path: str, data: bytes, kind: str, label: str, soffice: str, limits
         if not result.is_file() or result.stat().st_size == 0:
             raise ReadError(path, _failure(label, process.returncode, err))
         return result.read_bytes()
+
+
+def _private_environment(work: Path) -> dict[str, str]:
+    """The environment for LibreOffice: its home and XDG folders inside ``work``.
+
+    Its own profile is not enough: GLib's settings (dconf) would still write
+    ``~/.cache/dconf`` and create ``~/.config`` in the user's home; reading a file must write
+    nothing outside the temporary folder, which is removed afterwards.
+    """
+    env = dict(os.environ)
+    home = work / "home"
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        GSETTINGS_BACKEND="memory",
+    )
+    return env
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
