@@ -985,7 +985,7 @@ def _fixed_sequences(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]
     The Matcher costs about the same per pattern whatever the pattern, while a PhraseMatcher
     costs next to nothing per phrase; so a token pattern whose tokens each name one exact
     text (``TEXT``/``ORTH``) or one or a few lower-case words (``LOWER``, with ``IN``), and are
-    at most optional (``OP: "?"``), is compiled into the phrases it stands for (at most 300).
+    at most optional (``OP: "?"``), is compiled into the phrases it stands for (at most 1,000).
     Lower-case words among exact ones match in lower case, capitalised or upper case.
     """
     tokens: list[tuple[str, list[str], bool]] = []
@@ -1015,7 +1015,7 @@ def _fixed_sequences(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]
             options = sorted({v for o in options for v in (o, o.capitalize(), o.upper())})
         grown = [[*seq, option] for seq in sequences for option in options]
         sequences = grown + (sequences if optional else [])
-        if len(sequences) > 300:
+        if len(sequences) > 1000:
             return None
     sequences = [seq for seq in sequences if seq]
     return (attr, sequences) if sequences else None
