@@ -17,6 +17,7 @@ from typing import Any
 
 from codelint import __version__
 from codelint.errors import CodelintError, ConfigError, PackError
+from codelint.reporters import REPORTERS as FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_LEVELS = ("info", "warning", "error")
@@ -66,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint documents (the main job)")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    check.add_argument("--format", default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format", default="text", help=f"output format: {', '.join(FORMATS)} (default: text)"
+    )
     check.add_argument("-o", "--output", help="write the report to this file")
     check.add_argument("--select", type=_codes, help="only these codes or prefixes (comma list)")
     check.add_argument("--ignore", type=_codes, help="skip these codes or prefixes (comma list)")
@@ -123,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="precision and recall per family on labelled corpora")
     evaluate.add_argument(
-        "corpora", nargs="*", metavar="CORPUS",
+        "corpora",
+        nargs="*",
+        metavar="CORPUS",
         help="labelled corpus folders (default: the project's corpora/ and ../shared/real)",
     )
     evaluate.add_argument("--min-precision", type=float, default=0.95)
@@ -520,9 +525,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise ConfigError("no labelled corpus given and none found next to the project")
     catalogue = load_catalogue()
     linter = Linter(catalogue, catalogue.select(None, None))
-    passage_families = sorted(
-        {r.family for r in catalogue.rules.values() if not r.document_level}
-    )
+    passage_families = sorted({r.family for r in catalogue.rules.values() if not r.document_level})
     failures: list[str] = []
     reports = []
     for folder in folders:
@@ -537,8 +540,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 "corpus": r.corpus,
                 "scored_cases": r.scored_cases,
                 "families": {
-                    name: {"positives": s.positives, "tp": s.tp, "fp": s.fp, "fn": s.fn,
-                           "precision": s.precision, "recall": s.recall, "f1": s.f1}
+                    name: {
+                        "positives": s.positives,
+                        "tp": s.tp,
+                        "fp": s.fp,
+                        "fn": s.fn,
+                        "precision": s.precision,
+                        "recall": s.recall,
+                        "f1": s.f1,
+                    }
                     for name, s in sorted(r.families.items())
                 },
                 "documents": r.documents,
@@ -559,8 +569,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             for failure in failures:
                 print(f"  {failure}")
         else:
-            print(f"All families at or above the floors (precision >= {args.min_precision}, "
-                  f"recall >= {args.min_recall}).")
+            print(
+                f"All families at or above the floors (precision >= {args.min_precision}, "
+                f"recall >= {args.min_recall})."
+            )
     return EXIT_FINDINGS if failures and not args.no_floors else EXIT_OK
 
 

@@ -21,7 +21,6 @@ from codelint.reporters import RunInfo
 _FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-
 def clean(text: str) -> str:
     """``text`` without the control characters XML and HTML cannot carry."""
     return _FORBIDDEN_CHARACTERS.sub("", text)
