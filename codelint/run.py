@@ -34,7 +34,7 @@ from codelint.document import Document
 from codelint.errors import CodelintError, PackError, ReadError
 from codelint.findings import FileResult
 from codelint.rules import Catalogue, load_catalogue
-from codelint.workers import Clock
+from codelint.workers import Clock, near_memory_ceiling
 
 #: Extensions picked up when a folder is walked or a glob expanded (files named explicitly are
 #: always read).
@@ -484,6 +484,11 @@ class Runner:
         except CodelintError as exc:  # a configuration problem met while linting
             return {"error": str(exc)}
         except Exception as exc:  # a bug: one line, and the run goes on
+            if near_memory_ceiling():  # a C library that failed to allocate, not a bug of ours
+                return {
+                    "error": f"exceeded the {settings.limits.max_memory_mb:g} MB memory limit",
+                    "retire": True,
+                }
             return {"error": f"internal error ({type(exc).__name__}: {exc}); please report it"}
         return {"result": result.to_dict(), "rules": rules, "cached": cached}
 

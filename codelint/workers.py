@@ -16,8 +16,9 @@ The design:
 - Messages are length-prefixed JSON frames over two pipes. A worker tells the parent when it
   pauses the file's clock (building the pipeline is not the file's fault) and resumes it.
 - The memory ceiling is ``RLIMIT_AS`` set in the worker (POSIX); a ``MemoryError`` becomes a
-  one-line error and the worker retires (it may be in a poor state); a worker killed by a
-  signal is reported with the signal and replaced.
+  one-line error and the worker retires (it may be in a poor state); so does a worker still
+  holding over half its ceiling after a file, so that each file gets its own allowance; a
+  worker killed by a signal is reported with the signal and replaced.
 - Workers leave with ``os._exit``: no interpreter teardown (about 0.1 s after spaCy).
 
 Where ``os.fork`` does not exist (Windows) the caller lints in-process without limits.
@@ -133,6 +134,52 @@ def _memory_limit() -> str:
     return "" if soft == resource.RLIM_INFINITY else f"{soft / 1048576:g} MB "
 
 
+def _address_space_share(field: str) -> float | None:
+    """This process's address space (``VmPeak`` or ``VmSize`` on Linux) as a share of its
+    RLIMIT_AS ceiling; None where there is no ceiling or no way to tell."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/status", encoding="ascii") as status:
+            kb = next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+    except (ImportError, ValueError, OSError, StopIteration):
+        return None
+    return kb * 1024 / soft
+
+
+def near_memory_ceiling(margin: float = 0.1) -> bool:
+    """Whether this process's address space has peaked within ``margin`` of its ceiling.
+
+    At the ceiling an allocation inside a C extension can fail in ways other than
+    ``MemoryError`` (a ``SystemError`` "error return without exception set" from a library
+    that lost the error), so an unexpected error raised near the ceiling is the ceiling's."""
+    share = _address_space_share("VmPeak")
+    return share is not None and share >= 1 - margin
+
+
+#: A worker still holding more than this share of its ceiling after a file retires: Python
+#: and the allocators keep what a big file made them map, and the next file must get its own
+#: allowance, not what the previous one left (a 50 MB Word file leaves about 1.7 GB mapped).
+RETIRE_SHARE = 0.5
+
+
+def _holding_too_much() -> bool:
+    share = _address_space_share("VmSize")
+    return share is not None and share > RETIRE_SHARE
+
+
+def _exhausted_frame(index: int) -> bytes:
+    """The reply for a file that exhausted the worker's memory, built (once the frames that
+    held the memory are let go) with as little allocation as a frame allows."""
+    return _encode(
+        {"event": "done", "index": index, "retire": True,
+         "error": f"exceeded the {_memory_limit()}memory limit"}
+    )  # fmt: skip
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker if the parent dies (a worker stuck in C code would
     otherwise outlive a parent killed by SIGKILL). Elsewhere an EOF on the task pipe does it,
@@ -173,11 +220,16 @@ def _worker_main(task_fd: int, result_fd: int, work: Work) -> None:
             index = int(message["index"])
             try:
                 reply = work(index, _PipeClock(result_fd, index))
+                if _holding_too_much():
+                    reply["retire"] = True
+                frame = _encode({"event": "done", "index": index, **reply})
             except MemoryError:  # raised again while ``work`` was reporting the first one
-                reply = {}
-            if not reply:  # built here, once the frames holding the memory are let go
-                reply = {"error": f"exceeded the {_memory_limit()}memory limit", "retire": True}
-            _write_all(result_fd, _encode({"event": "done", "index": index, **reply}))
+                reply, frame = {"retire": True}, _exhausted_frame(index)
+            except Exception:
+                if not near_memory_ceiling():
+                    raise
+                reply, frame = {"retire": True}, _exhausted_frame(index)
+            _write_all(result_fd, frame)
             if reply.get("retire"):
                 break
     except BrokenPipeError:

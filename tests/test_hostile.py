@@ -564,6 +564,59 @@ def test_memory_error_while_reporting_one_is_still_the_memory_limit() -> None:
     }
 
 
+def test_a_library_error_at_the_ceiling_is_the_memory_limit() -> None:
+    """At the ceiling a C library can fail without a MemoryError (the whole-corpus run once
+    met ``SystemError: error return without exception set``): raised near the ceiling it is
+    the memory limit in one line; the same error far from it is a crash, as a bug is."""
+    from codelint.workers import Clock, Task, WorkerPool, limit_memory
+
+    def vm_size_mb() -> float:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return (
+                next(int(line.split()[1]) for line in status if line.startswith("VmSize:")) / 1024
+            )
+
+    def work(index: int, clock: Clock) -> dict:
+        if index == 0:
+            ceiling = int(vm_size_mb()) + 200
+            limit_memory(ceiling)
+            filler = bytearray(190 * 1024 * 1024)  # the address space now peaks near it
+            del filler
+        raise SystemError("error return without exception set")
+
+    replies: dict[int, dict] = {}
+    WorkerPool(work, 1).run([Task(0, 30.0, 2048), Task(1, 30.0, 2048)], replies.__setitem__)
+    assert replies[0]["retire"] is True
+    assert re.fullmatch(r"exceeded the \d+ MB memory limit", replies[0]["error"]), replies[0]
+    assert "stopped unexpectedly" in replies[1]["error"], replies[1]
+
+
+def test_a_worker_left_holding_half_its_ceiling_retires() -> None:
+    """Python keeps what a big file made it map, so a worker still holding over half its
+    ceiling after a file retires, and the next file starts in a fresh worker with its whole
+    allowance (once, a 50 MB Word file left 1.7 GB behind and the next file, a 5 MB
+    paragraph, ran out of memory). A worker that stays light lints file after file."""
+    from codelint.workers import Clock, Task, WorkerPool, limit_memory
+
+    held: list[bytearray] = []
+
+    def work(index: int, clock: Clock) -> dict:
+        limit_memory(1024)
+        if index == 1:
+            held.append(bytearray(600 * 1024 * 1024))  # kept: the worker now holds > 512 MB
+        return {"pid": os.getpid()}
+
+    replies: dict[int, dict] = {}
+    tasks = [Task(i, 30.0, 1024) for i in range(4)]
+    WorkerPool(work, 1).run(tasks, replies.__setitem__)
+    pids = [replies[i]["pid"] for i in range(4)]
+    assert pids[0] == pids[1], "a light worker goes on to the next file"
+    assert replies[1].get("retire") is True
+    assert pids[2] != pids[1], "the file after the heavy one gets a fresh worker"
+    assert pids[3] == pids[2]
+    assert all("error" not in replies[i] for i in range(4))
+
+
 def test_a_worker_says_nothing_more_of_memory_errors(capfd: pytest.CaptureFixture[str]) -> None:
     """A MemoryError Python cannot raise (a generator closed at the ceiling, as spaCy's are)
     prints nothing in a worker: the file's one-line error is all. Other such errors still
