@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from codelint.errors import PackError
+from codelint.prefilter import WordIndex, leading_literals
 
 KINDS = ("phrase", "amount", "period", "absence")
 SEVERITIES = ("info", "warning", "error")
@@ -857,8 +858,18 @@ class CompiledPatterns:
         for key, regex in self.regexes:
             self.regex_by_key.setdefault(key, []).append(regex)
         self.amount_keys = {key for key, _ in self.amounts}
-        #: For each regular expression, words one of which must be in a text it can match.
-        self.prefilter = {regex: _leading_literals(regex.pattern) for _, regex in self.regexes}
+        #: Groups with spans found only when asked for (regular expressions, amounts).
+        self.lazy_keys = set(self.regex_by_key) | self.amount_keys
+        #: For each regular expression, what a text it can match must contain (prefilter.py).
+        self.prefilter = {regex: leading_literals(regex.pattern) for _, regex in self.regexes}
+        self.words = WordIndex(self.prefilter.items())
+        #: Expressions outside the word test: with leading literals, and with none at all.
+        self.literal_only = [
+            (regex, p.literals)
+            for regex, p in self.prefilter.items()
+            if p is not None and regex not in self.words.gated
+        ]
+        self.unfiltered = {regex for regex, p in self.prefilter.items() if p is None}
 
     def match(self, doc: Any, text: str | None = None) -> BlockSpans:
         """The matches of every group in ``doc``: matcher results now, regular expressions
@@ -897,6 +908,8 @@ class BlockSpans:
         self.found = found
         self.done: set[str] = set()
         self.lower_text: str | None = None
+        #: The expressions that may match this block (see :meth:`_candidates`).
+        self.candidates: set[object] | None = None
         #: Spans of each regular expression, shared by every group that uses it.
         self.by_regex: dict[re.Pattern[str], list[tuple[int, int]]] = {}
         #: Set by the engine: key -> list of token spans of amount patterns, for this block.
@@ -905,14 +918,20 @@ class BlockSpans:
     def get(
         self, key: str, default: list[tuple[int, int]] | None = None
     ) -> list[tuple[int, int]] | None:
-        if key not in self.done:
+        if key in self.compiled.lazy_keys and key not in self.done:
             self.done.add(key)
             extra: list[tuple[int, int]] = []
-            for regex in self.compiled.regex_by_key.get(key, ()):
-                spans = self.by_regex.get(regex)
-                if spans is None:
-                    spans = self.by_regex[regex] = self._regex_spans(regex)
-                extra.extend(spans)
+            regexes = self.compiled.regex_by_key.get(key)
+            if regexes:
+                candidates = self.candidates
+                if candidates is None:
+                    candidates = self.candidates = self._candidates()
+                for regex in regexes:
+                    if regex in candidates:
+                        spans = self.by_regex.get(regex)
+                        if spans is None:
+                            spans = self.by_regex[regex] = self._regex_spans(regex)
+                        extra.extend(spans)
             if key in self.compiled.amount_keys and self.amounts is not None:
                 extra.extend(self.amounts(key))
             if extra:
@@ -920,63 +939,36 @@ class BlockSpans:
                 self.found[key] = sorted(set(merged))
         return self.found.get(key, default)
 
+    def _candidates(self) -> set[object]:
+        """The expressions that pass the block's pre-checks (prefilter.py), found once per
+        block: those the block's words allow, those one of whose leading literals is in the
+        text, and those with no pre-check. Membership is then a set lookup per expression,
+        where a thousand expressions are asked for in a typical block."""
+        lower = self.lower_text = self.text.lower()
+        compiled = self.compiled
+        candidates = compiled.words.allowed(lower)
+        candidates.update(
+            regex
+            for regex, literals in compiled.literal_only
+            if any(literal in lower for literal in literals)
+        )
+        candidates.update(compiled.unfiltered)
+        return candidates
+
     def _regex_spans(self, regex: re.Pattern[str]) -> list[tuple[int, int]]:
-        literals = self.compiled.prefilter.get(regex)
-        if literals:
-            if self.lower_text is None:
-                self.lower_text = self.text.lower()
-            if not any(literal in self.lower_text for literal in literals):
-                return []  # none of the words it starts with: it cannot match
+        prefilter = self.compiled.prefilter.get(regex)
+        if (
+            prefilter is not None
+            and regex in self.compiled.words.gated
+            and not any(literal in self.lower_text for literal in prefilter.literals)
+        ):
+            return []  # a word starts as the literal does, but the literal is not there
         spans = []
         for m in regex.finditer(self.text):
             span = self.doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None and len(span):
                 spans.append((span.start, span.end))
         return spans
-
-
-def _leading_literals(pattern: str) -> frozenset[str] | None:
-    """The literal words a regular expression must start with, lower-cased, or None.
-
-    ``\\b(?:withdraw|reduce|cut)\\s+...`` can only match a text containing "withdraw",
-    "reduce" or "cut"; a substring test on the lower-cased text is far cheaper than running
-    the expression, and most blocks fail it. Patterns of any other shape get no pre-check.
-    """
-    import re._parser as sre  # the standard library's own parser of regular expressions
-
-    try:
-        items = list(sre.parse(pattern, 0))
-    except re.error:
-        return None
-    while items and items[0][0] == sre.AT:
-        items = items[1:]
-    if not items:
-        return None
-
-    def lead(sequence: Any) -> str:
-        text = ""
-        for op, value in sequence:
-            if op != sre.LITERAL:
-                break
-            text += chr(value)
-        return text
-
-    op, value = items[0]
-    if op == sre.LITERAL:
-        branches = [lead(items)]
-    elif op == sre.BRANCH:
-        branches = [lead(list(branch)) for branch in value[1]]
-    elif op == sre.SUBPATTERN:
-        inner = list(value[3])
-        if inner and inner[0][0] == sre.BRANCH:
-            branches = [lead(list(branch)) for branch in inner[0][1][1]]
-        else:
-            branches = [lead(inner)]
-    else:
-        return None
-    if not branches or any(len(b) < 3 for b in branches):
-        return None
-    return frozenset(b.lower() for b in branches)
 
 
 def _fixed_sequences(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]]] | None:

@@ -564,21 +564,22 @@ def test_memory_error_while_reporting_one_is_still_the_memory_limit() -> None:
     }
 
 
+def _vm_size_mb() -> int:
+    """This process's address space (VmSize), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        sizes = [int(line.split()[1]) for line in status if line.startswith("VmSize:")]
+    return sizes[0] // 1024
+
+
 def test_a_library_error_at_the_ceiling_is_the_memory_limit() -> None:
     """At the ceiling a C library can fail without a MemoryError (the whole-corpus run once
     met ``SystemError: error return without exception set``): raised near the ceiling it is
     the memory limit in one line; the same error far from it is a crash, as a bug is."""
     from codelint.workers import Clock, Task, WorkerPool, limit_memory
 
-    def vm_size_mb() -> float:
-        with open("/proc/self/status", encoding="ascii") as status:
-            return (
-                next(int(line.split()[1]) for line in status if line.startswith("VmSize:")) / 1024
-            )
-
     def work(index: int, clock: Clock) -> dict:
         if index == 0:
-            ceiling = int(vm_size_mb()) + 200
+            ceiling = _vm_size_mb() + 200
             limit_memory(ceiling)
             filler = bytearray(190 * 1024 * 1024)  # the address space now peaks near it
             del filler
@@ -601,13 +602,17 @@ def test_a_worker_left_holding_half_its_ceiling_retires() -> None:
     held: list[bytearray] = []
 
     def work(index: int, clock: Clock) -> dict:
-        limit_memory(1024)
+        # A worker starts as a copy of this (pytest) process, whatever its size: the ceiling
+        # leaves a light worker under half of it, and 300 MB more takes it over.
+        if not held:
+            held.append(bytearray(0))
+            limit_memory(2 * _vm_size_mb() + 400)
         if index == 1:
-            held.append(bytearray(600 * 1024 * 1024))  # kept: the worker now holds > 512 MB
+            held.append(bytearray(300 * 1024 * 1024))  # kept, as Python keeps what it mapped
         return {"pid": os.getpid()}
 
     replies: dict[int, dict] = {}
-    tasks = [Task(i, 30.0, 1024) for i in range(4)]
+    tasks = [Task(i, 30.0, 4096) for i in range(4)]
     WorkerPool(work, 1).run(tasks, replies.__setitem__)
     pids = [replies[i]["pid"] for i in range(4)]
     assert pids[0] == pids[1], "a light worker goes on to the next file"

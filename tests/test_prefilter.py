@@ -1,0 +1,121 @@
+"""The pre-checks that rule out regular expressions (codelint/prefilter.py) never rule out
+one that would match: read by hand on the shapes that matter, and checked on every built-in
+expression against every labelled passage we have."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, shared_dir
+
+from codelint.prefilter import Prefilter, WordIndex, leading_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals", "at_word_start"),
+    [
+        (r"\bOJEU\b", {"ojeu"}, True),
+        (r"\b(?:withdraw|reduce|cut)\s+funding", {"withdraw", "reduce", "cut"}, True),
+        (r"\b(?:had\s+to|(?:was|were)\s+exempt)\b", {"had", "was", "were"}, True),
+        (r"\b(?:the\s+)?same\b", {"the", "same"}, True),
+        (r"(?<!competitive )\bflexib", {"flexib"}, True),
+        (r"\b(?=\w*-\s+\w)r[-\s]*e", {"r"}, True),
+        (r"colou?r scheme", {"colo"}, False),
+        (r"(?:£|gbp\s?)\s?\d", {"£", "gbp"}, False),
+        (r"Official\ Journal", {"official journal"}, False),
+        (r"\bno\s+(?:bidder|supplier)s?\b", {"no"}, True),
+    ],
+)
+def test_literals_read_from_common_shapes(
+    pattern: str, literals: set[str], at_word_start: bool
+) -> None:
+    found = leading_literals(pattern)
+    assert found is not None
+    assert {literal.strip() for literal in found.literals} == literals
+    assert found.at_word_start is at_word_start
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\bfoo|bar",  # alternatives at the top: "bar" needs no "foo"
+        r"\b(?:x|)y",  # an empty alternative
+        r"(?:abc){0,2}def",  # a counted group may be absent
+        r"\d+ days",  # starts with a class
+        r"[,;]\s*now",
+        r"(?:\s[-–]|[–—])\s*now",
+        r"ab\s+c",  # a short run of letters is no substring test
+    ],
+)
+def test_no_literals_where_none_is_safe(pattern: str) -> None:
+    assert leading_literals(pattern) is None
+
+
+def test_alternatives_sharing_their_start_keep_it() -> None:
+    # The standard library's parser factors "\bno\b|\bnot\b" into "\bno" then a branch.
+    assert leading_literals(r"\bno\b|\bnot\b") == Prefilter(frozenset({"no"}), True)
+
+
+def test_short_literals_serve_only_as_word_starts() -> None:
+    assert leading_literals(r"ab\s+c") is None
+    assert leading_literals(r"\bab\s+c") == Prefilter(frozenset({"ab"}), True)
+
+
+def test_word_index_allows_by_the_start_of_a_word() -> None:
+    index = WordIndex(
+        [
+            ("notice", Prefilter(frozenset({"notice"}), True)),
+            ("no", Prefilter(frozenset({"no"}), True)),
+            ("ojeu", Prefilter(frozenset({"ojeu"}), True)),
+            ("mid-word", Prefilter(frozenset({"tender"}), False)),
+        ]
+    )
+    assert index.gated == {"notice", "no", "ojeu"}
+    assert index.allowed("three months' notice of any change") == {"notice", "no"}
+    assert index.allowed("nothing here") == {"no"}
+    assert index.allowed("the journal (ojeu/ted)") == {"ojeu"}
+    assert index.allowed("a contract") == set()
+
+
+def _passages() -> list[str]:
+    files = sorted((ROOT / "corpora" / "passages").glob("*.yaml"))
+    files += sorted(ROOT.glob("corpora/heldout*/labels.yaml"))
+    files.append(shared_dir() / "real" / "labels.yaml")
+    texts: list[str] = []
+    for path in files:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        texts += [str(case["text"]) for case in data.get("cases", [])]
+    texts += [
+        path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "corpora" / "codes").glob("*.md"))
+    ]
+    return texts
+
+
+def test_no_built_in_expression_is_ruled_out_where_it_matches(catalogue) -> None:
+    """Soundness on real wording: wherever a built-in expression matches a labelled passage
+    or a whole sample code, its match starts with one of its literals, at the start of a
+    word where the word test applies, and the word index allows it."""
+    from codelint.nlp import build_pipeline
+    from codelint.rules import compile_rules
+
+    compiled = compile_rules(build_pipeline(), catalogue, list(catalogue.rules.values()))
+    texts = _passages()
+    assert len(texts) > 1500
+    allowed = [compiled.words.allowed(text.lower()) for text in texts]
+    checked = 0
+    for regex, prefilter in compiled.prefilter.items():
+        if prefilter is None:
+            continue
+        for text, words in zip(texts, allowed, strict=True):
+            for match in regex.finditer(text):
+                start = text[match.start() :].lower()
+                assert any(start.startswith(lit) for lit in prefilter.literals), (regex, text)
+                if prefilter.at_word_start and regex in compiled.words.gated:
+                    assert match.start() == 0 or not re.match(r"\w", text[match.start() - 1])
+                    assert regex in words, (regex.pattern, text)
+                checked += 1
+    assert checked > 1000
