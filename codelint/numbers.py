@@ -26,10 +26,13 @@ MULTIPLIERS = {
 }  # fmt: skip
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+#: After a currency sign, thousands may also be grouped by a space, no-break or thin space
+#: ("£214 904", as typeset PDFs and some web pages print them).
+_SPACED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])"
 _MULT = r"(?:\s?(?:k|K|m|M|mn|bn)\b|\s(?:thousand|million|billion)\b)?"
 _MONEY = re.compile(
     rf"""
-    (?P<prefix>£\s?|€\s?|\bGBP\s?|\bEUR\s?)(?P<n1>{_NUMBER})(?P<m1>{_MULT})
+    (?P<prefix>£\s?|€\s?|\bGBP\s?|\bEUR\s?)(?P<n1>{_SPACED}|{_NUMBER})(?P<m1>{_MULT})
     | (?<![\w.,£€])(?P<n2>{_NUMBER})(?P<m2>{_MULT})\s?(?P<suffix>pounds\b|GBP\b|euros?\b|EUR\b)
     | (?<![\w.,£€/])(?P<n3>\d{{1,3}}(?:,\d{{3}})+)(?:\.\d\d)?(?![\w,]|\.\d)
     """,
@@ -37,14 +40,16 @@ _MONEY = re.compile(
 )
 
 _UNIT_DAYS = {
-    "day": 1.0, "calendar day": 1.0, "working day": 1.4, "business day": 1.4,
-    "week": 7.0, "month": 30.0, "year": 365.0,
+    "day": 1.0, "calendar day": 1.0, "clear day": 1.0, "working day": 1.4, "business day": 1.4,
+    "week": 7.0, "clear week": 7.0, "working week": 7.0, "fortnight": 14.0,
+    "month": 30.0, "calendar month": 30.0, "clear month": 30.0, "year": 365.0,
 }  # fmt: skip
 _PERIOD = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|(?:twenty|thirty|forty|sixty|ninety)-\w+|"
     + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
     + r")(?:\s*\(\d+\))?[\s-]+"
-    r"(?P<unit>calendar days?|working days?|business days?|days?|weeks?|months?|years?)\b",
+    r"(?P<unit>(?:calendar|clear|working|business)\s+(?:days?|weeks?|months?)"
+    r"|days?|weeks?|fortnights?|months?|years?)\b",
     re.IGNORECASE,
 )
 
@@ -123,6 +128,7 @@ def find_amounts(text: str) -> list[Amount]:
                 continue
             mult_text = (groups.get(f"m{n}") or "").strip()
             multiplier = MULTIPLIERS.get(mult_text, 1)
+            number = re.sub(r"[ \u00a0\u202f]", "", number)
             value = float(number.replace(",", "")) * multiplier
             currency = _currency(groups.get("prefix"), groups.get("suffix")) if n != "3" else None
             found.append(
@@ -153,7 +159,7 @@ def _word_value(word: str) -> float | None:
 
 
 _UNIT_WORD = re.compile(
-    r"day|week|month|year|january|february|march|april|may|june|july|august|september|october|november|december",
+    r"day|week|fortnight|month|year|january|february|march|april|may|june|july|august|september|october|november|december",
     re.IGNORECASE,
 )
 
@@ -167,7 +173,9 @@ def find_periods(text: str) -> list[Period]:
         value = _word_value(match.group("num"))
         if value is None:
             continue
-        unit = match.group("unit").lower().rstrip("s")
+        unit = " ".join(match.group("unit").lower().split()).rstrip("s")
+        if unit not in _UNIT_DAYS:  # "business month", "working month": no fixed length
+            continue
         found.append(
             Period(
                 start=match.start(),
