@@ -510,9 +510,14 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def _default_corpora() -> list[Path]:
-    root = Path(__file__).resolve().parent.parent
-    candidates = [root / "corpora", root.parent / "shared" / "real"]
-    return [c for c in candidates if c.is_dir()]
+    """The project's ``corpora/`` and the shared real corpus beside the checkout: found from
+    the package's own folder (an editable install) or from the working folder (a checkout with
+    codelint installed from it)."""
+    for root in (Path(__file__).resolve().parent.parent, Path.cwd()):
+        if (root / "corpora").is_dir():
+            candidates = [root / "corpora", root.parent / "shared" / "real"]
+            return [c for c in candidates if c.is_dir()]
+    return []
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
