@@ -112,7 +112,10 @@ class Linter:
         document: Document,
         as_of: dt.date,
         force_document_rules: bool = False,
+        every_rule: bool = False,
     ) -> LintOutput:
+        """Lint ``document`` as of ``as_of``. A sentence gets one finding per family unless
+        ``every_rule`` (for testing rules one by one) keeps the finding of each rule."""
         views = self._views(document)
         self._match_amounts(views, as_of)
         context = _Context(document, views)
@@ -143,7 +146,7 @@ class Linter:
                     output.notes.append(gate.note)
         if gates:
             output.procurement_document = all(gates.values())
-        output.findings = _with_fingerprints(raw)
+        output.findings = _with_fingerprints(raw if every_rule else _one_per_family(raw))
         output.checklist = self._checklist(context, output.findings)
         return output
 
@@ -820,6 +823,28 @@ def _excerpt(
     if high < (sent_end if sent_end is not None else len(text)):
         excerpt += "…"
     return excerpt
+
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _one_per_family(findings: list[Finding]) -> list[Finding]:
+    """One finding per family and sentence: the rules of a family are different ways of
+    finding one problem, and a reader wants it said once (the most severe rule, then the
+    first by code). Document-level findings are kept as they are."""
+    best: dict[tuple[str, int | None, str], Finding] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.document_level:
+            kept.append(finding)
+            continue
+        key = (finding.family, finding.paragraph, finding.excerpt)
+        other = best.get(key)
+        rank = (_SEVERITY_RANK.get(finding.severity, 3), finding.rule)
+        if other is None or rank < (_SEVERITY_RANK.get(other.severity, 3), other.rule):
+            best[key] = finding
+    kept.extend(best.values())
+    return kept
 
 
 def _with_fingerprints(findings: list[Finding]) -> list[Finding]:

@@ -27,7 +27,9 @@ CASES = [
 def test_rule_example(linter, code, kind, number, example):
     rule = CATALOGUE.rules[code]
     document = passage_document(example.text, f"{code}-{kind}{number}")
-    output = linter.lint(document, example.as_of or DEFAULT_AS_OF, force_document_rules=True)
+    output = linter.lint(
+        document, example.as_of or DEFAULT_AS_OF, force_document_rules=True, every_rule=True
+    )
     fired = [f for f in output.findings if f.rule == code]
     if kind == "flag":
         assert fired, f"{code} did not fire on: {example.text}"
@@ -48,3 +50,19 @@ def test_every_rule_cites_a_source_and_a_rationale():
     for rule in CATALOGUE.rules.values():
         assert len(rule.rationale) > 80, rule.code
         assert len(rule.source) > 10, rule.code
+
+
+def test_one_finding_per_family_and_sentence(linter):
+    """Two rules of a family on one sentence are one finding (of equal severity, the first
+    by code); every_rule keeps each rule's finding, as the examples above need."""
+    text = (
+        "Where a service is to be decommissioned at the end of its contract to meet budget "
+        "savings, the contract manager shall arrange an orderly exit."
+    )
+    document = passage_document(text, "dedupe")
+    every = linter.lint(document, DEFAULT_AS_OF, every_rule=True).findings
+    rules = sorted({f.rule for f in every if f.family == "decommissioning"})
+    assert len(rules) >= 2
+    assert len({f.severity for f in every if f.family == "decommissioning"}) == 1
+    once = linter.lint(document, DEFAULT_AS_OF).findings
+    assert [f.rule for f in once if f.family == "decommissioning"] == rules[:1]
