@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codelint.document import Block, Document
-from codelint.findings import ChecklistEntry, Finding
+from codelint.findings import SEVERITY_ORDER, ChecklistEntry, Finding
 from codelint.numbers import Amount, Period, find_amounts, find_periods, format_money
 from codelint.rules import (
     WINDOW_SCOPE,
@@ -490,7 +490,7 @@ class Linter:
             **fields,
         }
         suggestion = None if fields.get("__no_suggestion") else _suggestion(rule, values)
-        return _new_finding(
+        finding = _new_finding(
             rule,
             block,
             values,
@@ -500,6 +500,8 @@ class Linter:
             suggestion=suggestion,
             fingerprint=f"{rule.code}|{_norm(sentence_text)}|{_norm(match)}",
         )
+        finding.sentence = (sent_start, sent_end)
+        return finding
 
 
 class _Context:
@@ -825,23 +827,23 @@ def _excerpt(
     return excerpt
 
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-
-
 def _one_per_family(findings: list[Finding]) -> list[Finding]:
     """One finding per family and sentence: the rules of a family are different ways of
     finding one problem, and a reader wants it said once (the most severe rule, then the
     first by code). Document-level findings are kept as they are."""
-    best: dict[tuple[str, int | None, str], Finding] = {}
+
+    def rank(finding: Finding) -> tuple[int, str]:
+        return (-SEVERITY_ORDER.get(finding.severity, -1), finding.rule)
+
+    best: dict[tuple[str, int | None, tuple[int, int] | None], Finding] = {}
     kept: list[Finding] = []
     for finding in findings:
-        if finding.document_level:
+        if finding.document_level or finding.sentence is None:
             kept.append(finding)
             continue
-        key = (finding.family, finding.paragraph, finding.excerpt)
+        key = (finding.family, finding.paragraph, finding.sentence)
         other = best.get(key)
-        rank = (_SEVERITY_RANK.get(finding.severity, 3), finding.rule)
-        if other is None or rank < (_SEVERITY_RANK.get(other.severity, 3), other.rule):
+        if other is None or rank(finding) < rank(other):
             best[key] = finding
     kept.extend(best.values())
     return kept

@@ -35,6 +35,9 @@ class Finding:
     document_level: bool = False
     #: Set when a suppression silenced the finding: ``{"reason": ..., "by": ...}``.
     suppressed: dict[str, str] | None = None
+    #: Character span of the finding's sentence in its block: the engine's, to report one
+    #: finding per family and sentence; not part of the output.
+    sentence: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = {
