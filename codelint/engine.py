@@ -114,8 +114,9 @@ class Linter:
         force_document_rules: bool = False,
         every_rule: bool = False,
     ) -> LintOutput:
-        """Lint ``document`` as of ``as_of``. A sentence gets one finding per family unless
-        ``every_rule`` (for testing rules one by one) keeps the finding of each rule."""
+        """Lint ``document`` as of ``as_of``. A sentence gets one finding of each family marked
+        ``one_per_sentence`` unless ``every_rule`` (for testing rules one by one) keeps the
+        finding of each rule."""
         views = self._views(document)
         self._match_amounts(views, as_of)
         context = _Context(document, views)
@@ -146,7 +147,9 @@ class Linter:
                     output.notes.append(gate.note)
         if gates:
             output.procurement_document = all(gates.values())
-        output.findings = _with_fingerprints(raw if every_rule else _one_per_family(raw))
+        if not every_rule:
+            raw = _one_per_family(raw, self.catalogue.one_per_sentence)
+        output.findings = _with_fingerprints(raw)
         output.checklist = self._checklist(context, output.findings)
         return output
 
@@ -827,10 +830,11 @@ def _excerpt(
     return excerpt
 
 
-def _one_per_family(findings: list[Finding]) -> list[Finding]:
-    """One finding per family and sentence: the rules of a family are different ways of
-    finding one problem, and a reader wants it said once (the most severe rule, then the
-    first by code). Document-level findings are kept as they are."""
+def _one_per_family(findings: list[Finding], families: frozenset[str]) -> list[Finding]:
+    """One finding per sentence for each of ``families``, whose rules are different ways of
+    finding one problem of a clause, which a reader wants said once (the most severe rule,
+    then the first by code). Other families (each stale term its own finding, with its own
+    redraft) and document-level findings are kept as they are."""
 
     def rank(finding: Finding) -> tuple[int, str]:
         return (-SEVERITY_ORDER.get(finding.severity, -1), finding.rule)
@@ -838,7 +842,7 @@ def _one_per_family(findings: list[Finding]) -> list[Finding]:
     best: dict[tuple[str, int | None, tuple[int, int] | None], Finding] = {}
     kept: list[Finding] = []
     for finding in findings:
-        if finding.document_level or finding.sentence is None:
+        if finding.family not in families or finding.document_level or finding.sentence is None:
             kept.append(finding)
             continue
         key = (finding.family, finding.paragraph, finding.sentence)

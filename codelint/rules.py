@@ -180,6 +180,9 @@ class Catalogue:
     checklist: list[ChecklistItem]
     packs: list[str]
     redirects: dict[str, str] = field(default_factory=dict)
+    #: Families whose rules are ways of finding one problem of a clause: a sentence gets one
+    #: finding of such a family, not one per rule (pack.yaml ``one_per_sentence``).
+    one_per_sentence: frozenset[str] = frozenset()
 
     def select(self, select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
         """Rules whose code starts with a ``select`` prefix and with no ``ignore`` prefix."""
@@ -245,6 +248,7 @@ class _Loader:
         self.problems = _Problems()
         self.families: dict[str, str] = {}
         self.prefixes: dict[str, str] = {}
+        self.one_per_sentence: set[str] = set()
         self.vocab: dict[str, list[Any]] = {}
         self.vocab_where: dict[str, str] = {}
         self.raw_groups: dict[str, tuple[str, Any]] = {}
@@ -278,6 +282,11 @@ class _Loader:
                 continue
             self.families[name] = str(spec.get("description", ""))
             self.prefixes[name] = str(spec["prefix"])
+            once = spec.get("one_per_sentence", False)
+            if not isinstance(once, bool):
+                self.problems.add(where, f"family {name!r}: one_per_sentence must be true or false")
+            elif once:
+                self.one_per_sentence.add(name)
         self._vocab(where, manifest.get("vocab") or {})
         self.redirects.update(manifest.get("redirects") or {})
         for data_path in sorted((folder / "data").glob("*.yaml")):
@@ -326,6 +335,7 @@ class _Loader:
             checklist=self.checklist,
             packs=self.packs,
             redirects=self.redirects,
+            one_per_sentence=frozenset(self.one_per_sentence),
         )
 
     def _vocab(self, where: str, lists: Any) -> None:

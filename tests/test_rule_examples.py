@@ -66,3 +66,15 @@ def test_one_finding_per_family_and_sentence(linter):
     assert len({f.severity for f in every if f.family == "decommissioning"}) == 1
     once = linter.lint(document, DEFAULT_AS_OF).findings
     assert [f.rule for f in once if f.family == "decommissioning"] == rules[:1]
+
+
+def test_each_stale_term_of_a_sentence_is_its_own_finding(linter):
+    """outdated-law is not one_per_sentence: two superseded instruments in one sentence are
+    two findings, each with its own redraft."""
+    text = (
+        "1.2 Procurement above the thresholds is governed by the Public Contracts Regulations "
+        "2015, which implement Directive 2014/24/EU."
+    )
+    output = linter.lint(passage_document(text, "two-terms"), DEFAULT_AS_OF)
+    matches = {f.match for f in output.findings if f.family == "outdated-law"}
+    assert len(matches) == 2, matches
