@@ -953,7 +953,7 @@ class BlockSpans:
         """The expressions that pass the block's pre-checks (prefilter.py), found once per
         block: those the block's words allow, those one of whose leading literals is in the
         text, and those with no pre-check. Membership is then a set lookup per expression,
-        where a thousand expressions are asked for in a typical block."""
+        where the rules ask for about eighty expressions in a typical block."""
         lower = self.lower_text = self.text.lower()
         compiled = self.compiled
         candidates = compiled.words.allowed(lower)

@@ -472,23 +472,21 @@ class Runner:
         ``{"result": ..., "rules": ...}`` or ``{"error": ..., "retire": bool}``."""
         target = self.targets[index]
         settings = self.settings(target.name)
+        over_memory = {
+            "error": f"exceeded the {settings.limits.max_memory_mb:g} MB memory limit",
+            "retire": True,
+        }
         try:
             result, rules, cached = self._process(target, settings, clock)
         except (MemoryError, _MemoryLimit):
-            return {
-                "error": f"exceeded the {settings.limits.max_memory_mb:g} MB memory limit",
-                "retire": True,
-            }
+            return over_memory
         except PackError as exc:  # the run stops and lists the problems (see _from_reply)
             return {"error": "invalid rule pack", "pack_problems": exc.problems}
         except CodelintError as exc:  # a configuration problem met while linting
             return {"error": str(exc)}
         except Exception as exc:  # a bug: one line, and the run goes on
             if near_memory_ceiling():  # a C library that failed to allocate, not a bug of ours
-                return {
-                    "error": f"exceeded the {settings.limits.max_memory_mb:g} MB memory limit",
-                    "retire": True,
-                }
+                return over_memory
             return {"error": f"internal error ({type(exc).__name__}: {exc}); please report it"}
         return {"result": result.to_dict(), "rules": rules, "cached": cached}
 
