@@ -32,6 +32,7 @@ from codelint.rules import (
     AmountTest,
     Catalogue,
     CompiledPatterns,
+    DocumentFilter,
     Gate,
     Group,
     Rule,
@@ -117,9 +118,9 @@ class Linter:
         """Lint ``document`` as of ``as_of``. A sentence gets one finding of each family marked
         ``one_per_sentence`` unless ``every_rule`` (for testing rules one by one) keeps the
         finding of each rule."""
-        views = self._views(document)
+        views, prechecks = self._views(document)
         self._match_amounts(views, as_of)
-        context = _Context(document, views)
+        context = _Context(document, views, prechecks)
         output = LintOutput()
         gates = {
             name: self._gate_passes(gate, views) for name, gate in self.catalogue.gates.items()
@@ -155,13 +156,16 @@ class Linter:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def _views(self, document: Document) -> list[_BlockView]:
+    def _views(self, document: Document) -> tuple[list[_BlockView], DocumentFilter]:
         texts = [block.text for block in document.blocks]
+        prechecks = self.patterns.document(texts)
         views = []
-        for block, doc in zip(document.blocks, self.nlp.pipe(texts, batch_size=256), strict=True):
+        docs = self.nlp.pipe(texts, batch_size=256)
+        for index, (block, doc) in enumerate(zip(document.blocks, docs, strict=True)):
             sentences = [(s.start, s.end) for s in doc.sents]
-            views.append(_BlockView(block, doc, self.patterns.match(doc, block.text), sentences))
-        return views
+            spans = self.patterns.match(doc, block.text, prechecks, index)
+            views.append(_BlockView(block, doc, spans, sentences))
+        return views, prechecks
 
     def _match_amounts(self, views: list[_BlockView], as_of: dt.date) -> None:
         """Let each block find the spans of amount patterns (below/above a sum or an in-force
@@ -254,7 +258,8 @@ class Linter:
         assert rule.anchor is not None
         fields = self._data_fields(rule, as_of)
         findings = []
-        for index, view in enumerate(context.views):
+        for index in context.prechecks.blocks_with(rule.anchor.key):
+            view = context.views[index]
             if rule.block_kinds and view.block.kind not in rule.block_kinds:
                 continue
             done: set[Span] = set()
@@ -438,7 +443,8 @@ class Linter:
                 entries.append(ChecklistEntry(item.id, item.title, "outside", note=item.note))
                 continue
             locations = []
-            for view in context.views:
+            for index in context.prechecks.blocks_with(item.evidence[0].key):
+                view = context.views[index]
                 first = [view.spans.get(group.key) for group in item.evidence]
                 if all(first):
                     start, end = first[0][0]
@@ -510,9 +516,13 @@ class Linter:
 class _Context:
     """Cross-block lookups for the scopes that reach beyond one block."""
 
-    def __init__(self, document: Document, views: list[_BlockView]) -> None:
+    def __init__(
+        self, document: Document, views: list[_BlockView], prechecks: DocumentFilter
+    ) -> None:
         self.document = document
         self.views = views
+        #: Where each group may have spans (rules.DocumentFilter).
+        self.prechecks = prechecks
         self.rows: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.sections: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for i, view in enumerate(views):

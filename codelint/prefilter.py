@@ -12,11 +12,19 @@ contains none of them cannot match. Two tests follow from that:
   a block at once, from the block's set of words, with a few dictionary lookups per word.
 
 Both are necessary conditions only: an expression that passes them is still run.
+
+A third test, :func:`required_literals`, reads the whole expression rather than its start:
+every literal run it cannot match without ("weeks" in ``(?:a few|several)\\s+weeks``), each
+group of alternatives as the set of one required run per alternative. It is applied to an
+expression the first two let through, just before it would run: in a typical block only one
+expression in fifty that passes the start tests matches, and a few substring tests cost less
+than one search.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -252,3 +260,156 @@ class WordIndex:
         for head in starts & self.heads:
             found.update(self.by_head[head])
         return found
+
+
+#: Most literal sets kept per expression (the longest runs are the most telling).
+MAX_REQUIRED = 4
+#: Largest set of alternatives worth testing one by one.
+MAX_ALTERNATIVES = 64
+
+Required = tuple[frozenset[str], ...]
+
+
+def required_literals(pattern: str, flags: int = 0) -> Required:
+    """Sets of lower-case literals such that a text containing a match of ``pattern``
+    contains one literal of each set; empty where nothing useful is required.
+
+    Read with the standard library's parser: a run of literal characters (zero-width
+    assertions such as ``\\b`` do not break it) is required unless it sits in a part that
+    may be absent (``?``, ``*``, ``{0,n}``, one alternative of several, a look-around);
+    a group of alternatives requires one of its alternatives' own requirements. Runs shorter
+    than :data:`MIN_LITERAL` are dropped (nearly every text has them)."""
+    import re._parser as sre
+
+    try:
+        parsed = sre.parse(pattern, flags)
+    except (re.error, RecursionError):
+        return ()
+    try:
+        found = _required(list(parsed), sre, 0)
+    except RecursionError:
+        return ()
+    unique = sorted(set(found), key=lambda options: (_selectivity(options), sorted(options)))
+    return tuple(unique[:MAX_REQUIRED])
+
+
+def _selectivity(alternatives: frozenset[str]) -> tuple[int, int]:
+    """Sorts the more telling first: longer shortest literal, then fewer alternatives."""
+    return -min(len(a) for a in alternatives), len(alternatives)
+
+
+def _useful(alternatives: frozenset[str]) -> bool:
+    return (
+        0 < len(alternatives) <= MAX_ALTERNATIVES
+        and min(len(a.strip()) for a in alternatives) >= MIN_LITERAL
+    )
+
+
+def _required(sequence: list, sre: object, depth: int) -> list[frozenset[str]]:
+    """The literal sets a match of ``sequence`` (a parsed expression) must contain."""
+    if depth > 20:
+        return []
+    found: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            literal = frozenset({"".join(run).lower()})
+            if _useful(literal):
+                found.append(literal)
+            run.clear()
+
+    for op, value in sequence:
+        if op == sre.LITERAL:  # type: ignore[attr-defined]
+            run.append(chr(value))
+            continue
+        if op == sre.AT:  # type: ignore[attr-defined]
+            continue  # zero width: the literals on either side are still adjacent
+        flush()
+        if op == sre.SUBPATTERN:  # type: ignore[attr-defined]
+            found += _required(list(value[3]), sre, depth + 1)
+        elif op == sre.ATOMIC_GROUP:  # type: ignore[attr-defined]
+            found += _required(list(value), sre, depth + 1)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):  # type: ignore[attr-defined]
+            low, _high, item = value
+            if low >= 1:
+                found += _required(list(item), sre, depth + 1)
+        elif op == sre.BRANCH:  # type: ignore[attr-defined]
+            union: set[str] = set()
+            for branch in value[1]:
+                options = _required(list(branch), sre, depth + 1)
+                if not options:
+                    union.clear()
+                    break
+                union |= min(options, key=_selectivity)
+            if union and _useful(frozenset(union)):
+                found.append(frozenset(union))
+        # Anything else (classes, any character, look-arounds, back-references) ends the
+        # run and requires nothing of its own.
+    flush()
+    return found
+
+
+def meets(lower_text: str, required: Required) -> bool:
+    """Whether ``lower_text`` contains one literal of each required set."""
+    return all(any(literal in lower_text for literal in options) for options in required)
+
+
+class LiteralIndex:
+    """Which of a document's texts (lower-cased) contain each literal.
+
+    The texts are joined and each literal is searched for once in the whole, jumping to the
+    next text after a hit, so the cost is one scan per literal plus one step per text that
+    has it. The engine then rules a block out for an expression with a set lookup instead of
+    a few substring tests in every block.
+    """
+
+    #: What one substring test costs beyond its text's length, in characters scanned: it
+    #: decides when texts are better tested one by one than the whole scanned again.
+    TEST_COST = 500
+
+    def __init__(self, lower_texts: list[str]) -> None:
+        self.texts = lower_texts
+        #: NUL cannot occur in a literal of an expression, so no hit spans two texts.
+        self.text = "\x00".join(lower_texts)
+        self.starts: list[int] = []
+        at = 0
+        for text in lower_texts:
+            self.starts.append(at)
+            at += len(text) + 1
+        self._blocks: dict[str, frozenset[int]] = {}
+        #: Most texts worth testing one by one for a literal rather than scanning the whole.
+        self.few = at // (at // max(1, len(lower_texts)) + self.TEST_COST)
+
+    def blocks(self, literal: str) -> frozenset[int]:
+        """The indexes of the texts containing ``literal``."""
+        found = self._blocks.get(literal)
+        if found is None:
+            text, starts = self.text, self.starts
+            hits = []
+            position = text.find(literal)
+            while position != -1:
+                block = bisect_right(starts, position) - 1
+                hits.append(block)
+                if block + 1 == len(starts):
+                    break
+                position = text.find(literal, starts[block + 1])
+            found = self._blocks[literal] = frozenset(hits)
+        return found
+
+    def possible(self, needs: Iterable[frozenset[str]]) -> frozenset[int] | None:
+        """The texts containing one literal of each set in ``needs``; None if ``needs`` is
+        empty (any text may do)."""
+        result: frozenset[int] | None = None
+        for options in needs:
+            if result is not None and len(result) < self.few:
+                texts = self.texts
+                result = frozenset(
+                    i for i in result if any(option in texts[i] for option in options)
+                )
+            else:
+                union = frozenset().union(*(self.blocks(option) for option in options))
+                result = union if result is None else result & union
+            if not result:
+                break
+        return result

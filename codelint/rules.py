@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,14 @@ from typing import Any
 import yaml
 
 from codelint.errors import PackError
-from codelint.prefilter import WordIndex, leading_literals
+from codelint.prefilter import (
+    MIN_LITERAL,
+    LiteralIndex,
+    WordIndex,
+    leading_literals,
+    meets,
+    required_literals,
+)
 
 KINDS = ("phrase", "amount", "period", "absence")
 SEVERITIES = ("info", "warning", "error")
@@ -870,21 +878,55 @@ class CompiledPatterns:
         self.amount_keys = {key for key, _ in self.amounts}
         #: Groups with spans found only when asked for (regular expressions, amounts).
         self.lazy_keys = set(self.regex_by_key) | self.amount_keys
-        #: For each regular expression, what a text it can match must contain (prefilter.py).
-        self.prefilter = {regex: leading_literals(regex.pattern) for _, regex in self.regexes}
-        self.words = WordIndex(self.prefilter.items())
-        #: Expressions outside the word test: with leading literals, and with none at all.
-        self.literal_only = [
-            (regex, p.literals)
+        #: For each regular expression, what a text it can match must start a match with and
+        #: must contain (prefilter.py).
+        distinct = dict.fromkeys(regex for _, regex in self.regexes)
+        self.prefilter = {regex: leading_literals(regex.pattern) for regex in distinct}
+        self.required = {
+            regex: needs
+            for regex in self.prefilter
+            if (needs := required_literals(regex.pattern, regex.flags))
+        }
+        #: The word test, for expressions whose leading literals are too short to tell by
+        #: substring ("no", "20"): others are told well enough by their literals.
+        self.words = WordIndex(
+            (regex, p)
             for regex, p in self.prefilter.items()
-            if p is not None and regex not in self.words.gated
-        ]
-        self.unfiltered = {regex for regex, p in self.prefilter.items() if p is None}
+            if p is not None and min(len(literal) for literal in p.literals) < MIN_LITERAL
+        )
 
-    def match(self, doc: Any, text: str | None = None) -> BlockSpans:
+    def may_match(
+        self, regex: re.Pattern[str], lower: str, words: Callable[[], set[object]]
+    ) -> bool:
+        """Whether the pre-checks let ``regex`` run over a text whose lower-case form is
+        ``lower``: it contains one literal of each required set and one of the leading
+        literals, and the word index allows it (``words()`` gives the index's answer for the
+        text, asked only when needed)."""
+        required = self.required.get(regex)
+        if required and not meets(lower, required):
+            return False
+        prefilter = self.prefilter.get(regex)
+        if prefilter is None:
+            return True
+        if not any(literal in lower for literal in prefilter.literals):
+            return False
+        return regex not in self.words.gated or regex in words()
+
+    def document(self, texts: list[str]) -> DocumentFilter:
+        """The literal pre-checks for a whole document of blocks ``texts``."""
+        return DocumentFilter(self, texts)
+
+    def match(
+        self,
+        doc: Any,
+        text: str | None = None,
+        document: DocumentFilter | None = None,
+        index: int = 0,
+    ) -> BlockSpans:
         """The matches of every group in ``doc``: matcher results now, regular expressions
         when a group that has them is first asked for (most groups are conditions that are
-        only looked at around an anchor, so most blocks never need them)."""
+        only looked at around an anchor, so most blocks never need them). ``document`` and
+        ``index`` place the block in its document, whose pre-checks are then used."""
         strings = self.nlp.vocab.strings
         found: dict[str, list[tuple[int, int]]] = {}
         for matcher in (self.lower, self.lemma, self.exact, self.lower_tokens, self.tokens):
@@ -894,7 +936,63 @@ class CompiledPatterns:
                 found.setdefault(strings[match_id], []).append((start, end))
         for spans in found.values():
             spans.sort()
-        return BlockSpans(self, doc, doc.text if text is None else text, found)
+        spans = BlockSpans(self, doc, doc.text if text is None else text, found)
+        if document is not None:
+            spans.document, spans.index = document, index
+            for key in found:
+                document.found_in.setdefault(key, []).append(index)
+        return spans
+
+
+class DocumentFilter:
+    """The literal pre-checks of prefilter.py made once for a whole document: for each
+    regular expression, the blocks containing the literals it needs (see LiteralIndex)."""
+
+    def __init__(self, compiled: CompiledPatterns, texts: list[str]) -> None:
+        self.compiled = compiled
+        self.literals = LiteralIndex([text.lower() for text in texts])
+        self.count = len(texts)
+        #: For each group, the blocks where the spaCy matchers found it (set by ``match``).
+        self.found_in: dict[str, list[int]] = {}
+        self._by_regex: dict[re.Pattern[str], frozenset[int] | None] = {}
+        self._by_key: dict[str, frozenset[int] | None] = {}
+
+    def blocks_with(self, key: str) -> list[int] | range:
+        """The blocks where group ``key`` may have spans, in order."""
+        found = self.found_in.get(key, [])
+        if key not in self.compiled.lazy_keys:
+            return found
+        possible = self.lazy_blocks(key)
+        if possible is None:
+            return range(self.count)
+        return sorted(possible.union(found))
+
+    def lazy_blocks(self, key: str) -> frozenset[int] | None:
+        """The blocks where the expressions of ``key`` may match; None where any block may
+        (a group with amounts, which are found per block, or an expression with no literal
+        test)."""
+        if key not in self._by_key:
+            union: set[int] | None = set()
+            if key in self.compiled.amount_keys:
+                union = None
+            for regex in self.compiled.regex_by_key.get(key, ()):
+                possible = self.blocks(regex)
+                if possible is None or union is None:
+                    union = None
+                    break
+                union |= possible
+            self._by_key[key] = None if union is None else frozenset(union)
+        return self._by_key[key]
+
+    def blocks(self, regex: re.Pattern[str]) -> frozenset[int] | None:
+        """The blocks ``regex`` may match in; None if its literals rule none out."""
+        if regex not in self._by_regex:
+            needs = list(self.compiled.required.get(regex, ()))
+            prefilter = self.compiled.prefilter.get(regex)
+            if prefilter is not None:
+                needs.append(prefilter.literals)
+            self._by_regex[regex] = self.literals.possible(needs)
+        return self._by_regex[regex]
 
 
 class BlockSpans:
@@ -917,9 +1015,11 @@ class BlockSpans:
         self.text = text
         self.found = found
         self.done: set[str] = set()
-        self.lower_text: str | None = None
-        #: The expressions that may match this block (see :meth:`_candidates`).
-        self.candidates: set[object] | None = None
+        self._lower: str | None = None
+        self._words: set[object] | None = None
+        #: The block's document and its place there (set by ``CompiledPatterns.match``).
+        self.document: DocumentFilter | None = None
+        self.index = 0
         #: Spans of each regular expression, shared by every group that uses it.
         self.by_regex: dict[re.Pattern[str], list[tuple[int, int]]] = {}
         #: Set by the engine: key -> list of token spans of amount patterns, for this block.
@@ -930,18 +1030,16 @@ class BlockSpans:
     ) -> list[tuple[int, int]] | None:
         if key in self.compiled.lazy_keys and key not in self.done:
             self.done.add(key)
+            if self.document is not None:
+                possible = self.document.lazy_blocks(key)
+                if possible is not None and self.index not in possible:
+                    return self.found.get(key, default)
             extra: list[tuple[int, int]] = []
-            regexes = self.compiled.regex_by_key.get(key)
-            if regexes:
-                candidates = self.candidates
-                if candidates is None:
-                    candidates = self.candidates = self._candidates()
-                for regex in regexes:
-                    if regex in candidates:
-                        spans = self.by_regex.get(regex)
-                        if spans is None:
-                            spans = self.by_regex[regex] = self._regex_spans(regex)
-                        extra.extend(spans)
+            for regex in self.compiled.regex_by_key.get(key, ()):
+                spans = self.by_regex.get(regex)
+                if spans is None:
+                    spans = self.by_regex[regex] = self._regex_spans(regex)
+                extra.extend(spans)
             if key in self.compiled.amount_keys and self.amounts is not None:
                 extra.extend(self.amounts(key))
             if extra:
@@ -949,30 +1047,27 @@ class BlockSpans:
                 self.found[key] = sorted(set(merged))
         return self.found.get(key, default)
 
-    def _candidates(self) -> set[object]:
-        """The expressions that pass the block's pre-checks (prefilter.py), found once per
-        block: those the block's words allow, those one of whose leading literals is in the
-        text, and those with no pre-check. Membership is then a set lookup per expression,
-        where the rules ask for about eighty expressions in a typical block."""
-        lower = self.lower_text = self.text.lower()
-        compiled = self.compiled
-        candidates = compiled.words.allowed(lower)
-        candidates.update(
-            regex
-            for regex, literals in compiled.literal_only
-            if any(literal in lower for literal in literals)
-        )
-        candidates.update(compiled.unfiltered)
-        return candidates
+    def _allowed_by_words(self) -> set[object]:
+        if self._words is None:
+            assert self._lower is not None
+            self._words = self.compiled.words.allowed(self._lower)
+        return self._words
 
     def _regex_spans(self, regex: re.Pattern[str]) -> list[tuple[int, int]]:
-        prefilter = self.compiled.prefilter.get(regex)
-        if (
-            prefilter is not None
-            and regex in self.compiled.words.gated
-            and not any(literal in self.lower_text for literal in prefilter.literals)
-        ):
-            return []  # a word starts as the literal does, but the literal is not there
+        if self.document is not None:
+            possible = self.document.blocks(regex)
+            if possible is not None and self.index not in possible:
+                return []
+            if regex in self.compiled.words.gated:
+                if self._lower is None:
+                    self._lower = self.text.lower()
+                if regex not in self._allowed_by_words():
+                    return []
+        else:
+            if self._lower is None:
+                self._lower = self.text.lower()
+            if not self.compiled.may_match(regex, self._lower, self._allowed_by_words):
+                return []
         spans = []
         for m in regex.finditer(self.text):
             span = self.doc.char_span(m.start(), m.end(), alignment_mode="expand")

@@ -185,7 +185,7 @@ def test_two_runs_sharing_a_cache_both_succeed(folder: Path) -> None:
     assert len(entries(cache)) == 9
     assert not list(cache.rglob(".tmp-*"))
     result, stdout = probe(folder, ".", "--format", "json", "--cache-dir", "shared")
-    assert result == {"code": 1, "heavy": [], "forked": False}
+    assert result == {"code": 1, "heavy": [], "forked": False}, stdout
     assert stdout.encode() == outputs[0][0]
 
 

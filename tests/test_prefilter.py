@@ -11,7 +11,14 @@ import pytest
 import yaml
 from conftest import ROOT, shared_dir
 
-from codelint.prefilter import Prefilter, WordIndex, leading_literals
+from codelint.prefilter import (
+    LiteralIndex,
+    Prefilter,
+    WordIndex,
+    leading_literals,
+    meets,
+    required_literals,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +87,51 @@ def test_word_index_allows_by_the_start_of_a_word() -> None:
     assert index.allowed("a contract") == set()
 
 
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        # The run after a group of alternatives, and the group itself.
+        (r"\b(?:a few|several)\s+weeks\b", [{"weeks"}, {"a few", "several"}]),
+        # A zero-width assertion does not break a run.
+        (r"\bOJEU\b notice", [{"ojeu notice"}]),
+        # An optional part requires nothing; a repeated one (at least once) does.
+        (r"(?:the )?same\s+form", [{"same"}, {"form"}]),
+        (r"(?:abc){0,2}def", [{"def"}]),
+        (r"x(?:abc){2}", [{"abc"}]),
+        # An alternative with nothing useful to require makes the group require nothing.
+        (r"\b(?:is|are|being)\s+exempt", [{"exempt"}]),
+        (r"\bno\b|\bnot\b", []),
+        # A look-ahead requires nothing (it is not part of the match).
+        (r"price(?=\s+alone)", [{"price"}]),
+        # Nested alternatives: one required run per alternative.
+        (r"(?:withdraw(?:al|n)|cut)\s+of\s+funding", [{"funding"}, {"withdraw", "cut"}]),
+    ],
+)
+def test_required_literals(pattern: str, required: list[set[str]]) -> None:
+    assert set(required_literals(pattern)) == {frozenset(options) for options in required}
+
+
+def test_required_literals_are_lower_case_and_follow_flags() -> None:
+    assert set(required_literals(r"(?x) Official \s+ Journal")) == {
+        frozenset({"journal"}),
+        frozenset({"official"}),
+    }
+    assert meets("the official journal", required_literals(r"(?i)OFFICIAL\s+JOURNAL"))
+    assert not meets("an official notice", required_literals(r"(?i)OFFICIAL\s+JOURNAL"))
+    assert required_literals(r"(unclosed") == ()
+
+
+def test_literal_index_lists_each_text_once() -> None:
+    texts = ["notice of notice", "no such thing", "", "three months' notice"]
+    index = LiteralIndex(texts)
+    assert index.blocks("notice") == {0, 3}
+    assert index.blocks("no") == {0, 1, 3}
+    assert index.blocks("absent") == frozenset()
+    assert LiteralIndex(["a tend", "er"]).blocks("tender") == frozenset()  # not across texts
+    assert index.possible([frozenset({"notice"}), frozenset({"three", "such"})]) == {3}
+    assert index.possible([]) is None
+
+
 def _passages() -> list[str]:
     files = sorted((ROOT / "corpora" / "passages").glob("*.yaml"))
     files += sorted(ROOT.glob("corpora/heldout*/labels.yaml"))
@@ -106,12 +158,20 @@ def test_no_built_in_expression_is_ruled_out_where_it_matches(catalogue) -> None
     texts = _passages()
     assert len(texts) > 1500
     allowed = [compiled.words.allowed(text.lower()) for text in texts]
-    checked = 0
+    document = compiled.document(texts)
+    checked = required = 0
     for regex, prefilter in compiled.prefilter.items():
-        if prefilter is None:
-            continue
-        for text, words in zip(texts, allowed, strict=True):
+        for index, (text, words) in enumerate(zip(texts, allowed, strict=True)):
             for match in regex.finditer(text):
+                lower = text.lower()
+                assert compiled.may_match(regex, lower, lambda words=words: words)
+                possible = document.blocks(regex)
+                assert possible is None or index in possible, (regex.pattern, text)
+                if regex in compiled.required:
+                    assert meets(match.group(0).lower(), compiled.required[regex])
+                    required += 1
+                if prefilter is None:
+                    continue
                 start = text[match.start() :].lower()
                 assert any(start.startswith(lit) for lit in prefilter.literals), (regex, text)
                 if prefilter.at_word_start and regex in compiled.words.gated:
@@ -119,3 +179,4 @@ def test_no_built_in_expression_is_ruled_out_where_it_matches(catalogue) -> None
                     assert regex in words, (regex.pattern, text)
                 checked += 1
     assert checked > 1000
+    assert required > 1000
