@@ -53,9 +53,8 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@lru_cache(maxsize=16)
-def packs_digest(packs: tuple[str, ...]) -> str:
-    """A hash of every file in the built-in pack and the extra pack folders."""
+def pack_files_digest(packs: tuple[str, ...]) -> str:
+    """A hash of every file in the built-in pack and the extra pack folders, read now."""
     from codelint.rules import builtin_pack_dir
 
     digest = hashlib.sha256()
@@ -70,6 +69,10 @@ def packs_digest(packs: tuple[str, ...]) -> str:
             with contextlib.suppress(OSError):
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+#: The same, read once per run (``Runner`` clears it): result keys need it for every file.
+packs_digest = lru_cache(maxsize=16)(pack_files_digest)
 
 
 def _spacy_version() -> str:

@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--cache-dir", type=Path, help="the cache folder (default: .codelint_cache)")
     clean.add_argument("--config", type=Path, help="use this configuration file")
+    clean.add_argument(
+        "--packs",
+        action="store_true",
+        help="also remove the compiled rule packs kept for every project (see docs/adoption.md)",
+    )
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -384,7 +389,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    """Remove the result cache (the folder ``check`` would use with the same options)."""
+    """Remove the result cache (the folder ``check`` would use with the same options) and,
+    with ``--packs``, the compiled rule packs."""
     from codelint.cache import DEFAULT_DIR, clean
     from codelint.config import run_settings
 
@@ -398,6 +404,15 @@ def cmd_clean(args: argparse.Namespace) -> int:
         print(f"Removed the cache {folder}.")
     else:
         print(f"No cache at {folder}.")
+    if args.packs:
+        from codelint import packcache
+
+        where, removed = packcache.clear()
+        if where is None:
+            print("The compiled-pack cache is off.")
+        else:
+            plural = "" if removed == 1 else "s"
+            print(f"Removed {removed} compiled pack{plural} from {where}.")
     return EXIT_OK
 
 

@@ -68,35 +68,64 @@ class LowerLemmatizer:
         return doc
 
 
-#: What each token text (by ORTH hash) means for sentence breaks: 1 holds a line break,
-#: 2 is a bullet, 0 neither. Shared by every pipeline (ORTH hashes do not depend on the vocab).
-_LINE_KINDS: dict[int, int] = {}
+#: What each token text (by ORTH hash) means for sentence breaks, as bits: LINE holds a line
+#: break, BULLET is a bullet, STOP is a sentence-final character. Shared by every pipeline
+#: (ORTH hashes do not depend on the vocab).
+_KINDS: dict[int, int] = {}
+LINE, BULLET, STOP = 1, 2, 4
 
 
-def break_at_lines(doc: Doc) -> Doc:
-    """Start a sentence after a line break and at a bullet character.
+def _stops() -> frozenset[str]:
+    from spacy.pipeline import Sentencizer
 
-    spaCy puts a line break in a token of its own (whitespace after a token is at most one
-    space), so only token texts are tested, through the ORTH array: neither ``doc.text`` nor
-    a walk over Token objects (each costs more than the whole test) is needed, and a block
-    with no line break or bullet costs a few microseconds.
+    return frozenset(Sentencizer.default_punct_chars)
+
+
+def split_sentences(doc: Doc) -> Doc:
+    """Mark sentence starts: after sentence-final punctuation (as spaCy's ``sentencizer``
+    does with its default characters), after a line break and at a bullet character.
+
+    Read through arrays of the tokens' ORTH and IS_PUNCT: a Token object per word (as the
+    ``sentencizer`` makes) costs more than the whole test. spaCy puts a line break in a token
+    of its own (whitespace after a token is at most one space), so token texts suffice.
+    tests/test_sentences.py checks the punctuation rule against spaCy's own component.
     """
-    from spacy.attrs import ORTH
+    import numpy
+    from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 
-    strings = doc.vocab.strings
-    kinds = []
-    for orth in doc.to_array(ORTH).tolist():
-        kind = _LINE_KINDS.get(orth)
-        if kind is None:
-            text = strings[orth]
-            kind = 1 if "\n" in text else 2 if text in BULLETS else 0
-            _LINE_KINDS[orth] = kind
-        kinds.append(kind)
-    if not any(kinds):
+    if not len(doc):
         return doc
-    for i in range(1, len(kinds)):
-        if kinds[i - 1] == 1 or (kinds[i] == 2 and not doc[i - 1].is_sent_start):
-            doc[i].is_sent_start = True
+    strings = doc.vocab.strings
+    stops: frozenset[str] | None = None
+    starts = []
+    seen_stop = False
+    previous = 0
+    for orth, punct in doc.to_array([ORTH, IS_PUNCT]).tolist():
+        kind = _KINDS.get(orth)
+        if kind is None:
+            if stops is None:
+                stops = _stops()
+            text = strings[orth]
+            kind = (LINE if "\n" in text else 0) | (BULLET if text in BULLETS else 0)
+            kind |= STOP if text in stops else 0
+            _KINDS[orth] = kind
+        # The sentencizer: a sentence ends at the first token after a stop that is neither
+        # punctuation nor a stop itself.
+        start = seen_stop and not punct and not kind & STOP
+        if start:
+            seen_stop = False
+        elif kind & STOP:
+            seen_stop = True
+        if starts:
+            # Line breaks and bullets: after a line break; at a bullet unless the token
+            # before it already starts a sentence.
+            start = start or bool(previous & LINE) or (bool(kind & BULLET) and not starts[-1])
+        else:
+            start = True
+        starts.append(start)
+        previous = kind
+    values = numpy.array([1 if start else -1 for start in starts], dtype="int64")
+    doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
     return doc
 
 
@@ -105,8 +134,8 @@ def _register_factories() -> None:
 
     if not Language.has_factory("codelint_lemmatizer"):
         Language.factory("codelint_lemmatizer")(lambda nlp, name: LowerLemmatizer(nlp))
-    if not Language.has_factory("codelint_line_breaks"):
-        Language.component("codelint_line_breaks")(break_at_lines)
+    if not Language.has_factory("codelint_sentences"):
+        Language.component("codelint_sentences")(split_sentences)
 
 
 def import_spacy() -> None:
@@ -176,8 +205,7 @@ def build_pipeline(model: str | None = None) -> Language:
         nlp.max_length = max(nlp.max_length, MAX_BLOCK_CHARS)
         return nlp
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("codelint_line_breaks")
+    nlp.add_pipe("codelint_sentences")
     nlp.add_pipe("codelint_lemmatizer")
     # spaCy refuses texts over 1,000,000 characters (E088), a guard for the parser's memory;
     # this pipeline has no parser, and one block can be longer (a 5 MB paragraph): the

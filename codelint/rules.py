@@ -22,9 +22,12 @@ from typing import Any
 import yaml
 
 from codelint.errors import PackError
+from codelint.lazyregex import LazyRegex
 from codelint.prefilter import (
     MIN_LITERAL,
     LiteralIndex,
+    Prefilter,
+    Required,
     WordIndex,
     leading_literals,
     meets,
@@ -86,7 +89,7 @@ class AmountTest:
     table: str | None = None
     categories: tuple[str, ...] = ()
     #: A regular expression the text just before the amount must match ("up to", "over").
-    preceded_by: re.Pattern[str] | None = None
+    preceded_by: LazyRegex | None = None
 
 
 @dataclass
@@ -191,6 +194,9 @@ class Catalogue:
     #: Families whose rules are ways of finding one problem of a clause: a sentence gets one
     #: finding of such a family, not one per rule (pack.yaml ``one_per_sentence``).
     one_per_sentence: frozenset[str] = frozenset()
+    #: What each regular expression must start with and contain (prefilter.py), worked out
+    #: once with the catalogue so that a catalogue from the pack cache carries it.
+    regex_facts: dict[LazyRegex, RegexFacts] = field(default_factory=dict)
 
     def select(self, select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
         """Rules whose code starts with a ``select`` prefix and with no ``ignore`` prefix."""
@@ -270,6 +276,18 @@ class _Loader:
         self._pending_gates: list[tuple[str, str, Any]] = []
         self._pending_checklist: list[tuple[str, list[Any]]] = []
         self._pending_rules: list[tuple[Path, Any]] = []
+        #: Every file read, for the pack cache (see read_inside).
+        self.read: list[Path] = []
+
+    def _yaml(self, path: Path) -> Any:
+        self.read.append(path)
+        return _load_yaml(path, self.problems)
+
+    def read_inside(self, folders: list[Path]) -> bool:
+        """Whether every file read lies in one of ``folders`` (the pack cache's key covers
+        only those)."""
+        roots = [folder.resolve() for folder in folders]
+        return all(any(path.resolve().is_relative_to(root) for root in roots) for path in self.read)
 
     # -- pack.yaml ----------------------------------------------------------------------------
 
@@ -278,7 +296,7 @@ class _Loader:
         if not manifest_path.is_file():
             self.problems.add(str(folder), "not a rule pack (no pack.yaml)")
             return
-        manifest = _load_yaml(manifest_path, self.problems) or {}
+        manifest = self._yaml(manifest_path) or {}
         where = str(manifest_path)
         if not isinstance(manifest, dict):
             self.problems.add(where, "must be a mapping")
@@ -298,7 +316,7 @@ class _Loader:
         self._vocab(where, manifest.get("vocab") or {})
         self.redirects.update(manifest.get("redirects") or {})
         for data_path in sorted((folder / "data").glob("*.yaml")):
-            content = _load_yaml(data_path, self.problems)
+            content = self._yaml(data_path)
             if content is not None:
                 if data_path.stem in self.data:
                     self.problems.add(str(data_path), "data file name used by another pack")
@@ -308,11 +326,11 @@ class _Loader:
         checklist = manifest.get("checklist")
         if isinstance(checklist, str):
             checklist_path = folder / checklist
-            loaded = _load_yaml(checklist_path, self.problems) or {}
+            loaded = self._yaml(checklist_path) or {}
             self._vocab(str(checklist_path), loaded.get("vocab") or {})
             self._pending_checklist.append((str(checklist_path), loaded.get("actions") or []))
         for rule_path in sorted((folder / "rules").glob("*.yaml")):
-            content = _load_yaml(rule_path, self.problems)
+            content = self._yaml(rule_path)
             if content is not None:
                 self._pending_rules.append((rule_path, content))
 
@@ -667,7 +685,7 @@ class _Loader:
         preceded = None
         if item.get("preceded_by"):
             try:
-                preceded = re.compile(rf"(?:{item['preceded_by']})\s*$", re.IGNORECASE)
+                preceded = LazyRegex.compile(rf"(?:{item['preceded_by']})\s*$", re.IGNORECASE)
             except re.error as exc:
                 self.problems.add(where, f"amount pattern: bad preceded_by: {exc}")
                 return None
@@ -773,7 +791,8 @@ class _Loader:
                     out.append(Pattern("amount", test))
             elif isinstance(item, dict) and len(item) == 1 and "regex" in item:
                 try:
-                    out.append(Pattern("regex", re.compile(str(item["regex"]), re.IGNORECASE)))
+                    regex = LazyRegex.compile(str(item["regex"]), re.IGNORECASE)
+                    out.append(Pattern("regex", regex))
                 except re.error as exc:
                     self.problems.add(where, f"bad regex {item['regex']!r}: {exc}")
             elif isinstance(item, list) and item and all(isinstance(t, dict) for t in item):
@@ -797,14 +816,70 @@ def _minimum_days(minimum: Any) -> float | None:
     return float(amount) * units[unit]
 
 
-def load_catalogue(extra_packs: list[str | Path] | None = None, builtin: bool = True) -> Catalogue:
-    """Load the built-in pack and any extra pack folders; raise PackError listing all problems."""
+def load_catalogue(
+    extra_packs: list[str | Path] | None = None, builtin: bool = True, cached: bool = True
+) -> Catalogue:
+    """Load the built-in pack and any extra pack folders; raise PackError listing all problems.
+
+    A catalogue loaded before from the same pack files by the same codelint comes from the
+    compiled-pack cache (packcache.py) unless ``cached`` is false."""
+    from codelint import packcache
+
+    entry = None
+    if cached:
+        entry = packcache.key(tuple(str(p) for p in extra_packs or []), builtin)
+        stored = packcache.load(entry)
+        if isinstance(stored, Catalogue):
+            return stored
     loader = _Loader()
     folders = [builtin_pack_dir()] if builtin else []
     folders += [Path(p) for p in extra_packs or []]
     for folder in folders:
         loader.load_pack(folder)
-    return loader.finish()
+    catalogue = loader.finish()
+    catalogue.regex_facts = analyse_regexes(all_groups(catalogue, list(catalogue.rules.values())))
+    if entry is not None and loader.read_inside(folders):
+        packcache.store(entry, catalogue)
+    return catalogue
+
+
+@dataclass(frozen=True)
+class RegexFacts:
+    """What a text must hold for an expression to match in it (see prefilter.py)."""
+
+    leading: Prefilter | None
+    required: Required
+
+
+def analyse_regexes(groups: list[Group]) -> dict[LazyRegex, RegexFacts]:
+    """The facts of every distinct regular expression of ``groups``."""
+    facts: dict[LazyRegex, RegexFacts] = {}
+    for group in groups:
+        for pattern in group.patterns:
+            regex = pattern.value
+            if pattern.type == "regex" and regex not in facts:
+                facts[regex] = RegexFacts(
+                    leading_literals(regex.pattern), required_literals(regex.pattern, regex.flags)
+                )
+    return facts
+
+
+def all_groups(catalogue: Catalogue, rules: list[Rule]) -> list[Group]:
+    """The groups ``rules`` use, with those of the gates and the checklist."""
+    groups: dict[str, Group] = {}
+    for rule in rules:
+        for group in ([rule.anchor] if rule.anchor else []) + rule.requires + rule.excludes:
+            groups[group.key] = group
+            if group.unless is not None:
+                groups[group.unless.key] = group.unless
+    for gate in catalogue.gates.values():
+        groups[gate.group.key] = gate.group
+        if gate.against is not None:
+            groups[gate.against.key] = gate.against
+    for item in catalogue.checklist:
+        for group in item.evidence:
+            groups[group.key] = group
+    return list(groups.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -819,7 +894,9 @@ class CompiledPatterns:
     of rules (a PhraseMatcher with hundreds of phrases costs about as much as one with ten).
     """
 
-    def __init__(self, nlp: Any, groups: list[Group]) -> None:
+    def __init__(
+        self, nlp: Any, groups: list[Group], facts: dict[LazyRegex, RegexFacts] | None = None
+    ) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
         from spacy.tokens import Doc
 
@@ -830,7 +907,7 @@ class CompiledPatterns:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower_tokens = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tokens = Matcher(nlp.vocab, validate=True)
-        self.regexes: list[tuple[str, re.Pattern[str]]] = []
+        self.regexes: list[tuple[str, LazyRegex]] = []
         #: Amount tests need the as-of date, so the engine evaluates them per document.
         self.amounts: list[tuple[str, AmountTest]] = []
         problems: list[str] = []
@@ -872,7 +949,7 @@ class CompiledPatterns:
         merged: dict[tuple[str, int], list[str]] = {}
         for key, regex in self.regexes:
             merged.setdefault((regex.pattern, regex.flags), []).append(key)
-        self.regex_by_key: dict[str, list[re.Pattern[str]]] = {}
+        self.regex_by_key: dict[str, list[LazyRegex]] = {}
         for key, regex in self.regexes:
             self.regex_by_key.setdefault(key, []).append(regex)
         self.amount_keys = {key for key, _ in self.amounts}
@@ -880,12 +957,17 @@ class CompiledPatterns:
         self.lazy_keys = set(self.regex_by_key) | self.amount_keys
         #: For each regular expression, what a text it can match must start a match with and
         #: must contain (prefilter.py).
+        known = facts or {}
+        missing = [
+            group
+            for group in groups
+            if any(p.type == "regex" and p.value not in known for p in group.patterns)
+        ]
+        known = {**known, **analyse_regexes(missing)} if missing else known
         distinct = dict.fromkeys(regex for _, regex in self.regexes)
-        self.prefilter = {regex: leading_literals(regex.pattern) for regex in distinct}
+        self.prefilter = {regex: known[regex].leading for regex in distinct}
         self.required = {
-            regex: needs
-            for regex in self.prefilter
-            if (needs := required_literals(regex.pattern, regex.flags))
+            regex: known[regex].required for regex in distinct if known[regex].required
         }
         #: The word test, for expressions whose leading literals are too short to tell by
         #: substring ("no", "20"): others are told well enough by their literals.
@@ -895,9 +977,7 @@ class CompiledPatterns:
             if p is not None and min(len(literal) for literal in p.literals) < MIN_LITERAL
         )
 
-    def may_match(
-        self, regex: re.Pattern[str], lower: str, words: Callable[[], set[object]]
-    ) -> bool:
+    def may_match(self, regex: LazyRegex, lower: str, words: Callable[[], set[object]]) -> bool:
         """Whether the pre-checks let ``regex`` run over a text whose lower-case form is
         ``lower``: it contains one literal of each required set and one of the leading
         literals, and the word index allows it (``words()`` gives the index's answer for the
@@ -954,7 +1034,7 @@ class DocumentFilter:
         self.count = len(texts)
         #: For each group, the blocks where the spaCy matchers found it (set by ``match``).
         self.found_in: dict[str, list[int]] = {}
-        self._by_regex: dict[re.Pattern[str], frozenset[int] | None] = {}
+        self._by_regex: dict[LazyRegex, frozenset[int] | None] = {}
         self._by_key: dict[str, frozenset[int] | None] = {}
 
     def blocks_with(self, key: str) -> list[int] | range:
@@ -984,7 +1064,7 @@ class DocumentFilter:
             self._by_key[key] = None if union is None else frozenset(union)
         return self._by_key[key]
 
-    def blocks(self, regex: re.Pattern[str]) -> frozenset[int] | None:
+    def blocks(self, regex: LazyRegex) -> frozenset[int] | None:
         """The blocks ``regex`` may match in; None if its literals rule none out."""
         if regex not in self._by_regex:
             needs = list(self.compiled.required.get(regex, ()))
@@ -1021,7 +1101,7 @@ class BlockSpans:
         self.document: DocumentFilter | None = None
         self.index = 0
         #: Spans of each regular expression, shared by every group that uses it.
-        self.by_regex: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        self.by_regex: dict[LazyRegex, list[tuple[int, int]]] = {}
         #: Set by the engine: key -> list of token spans of amount patterns, for this block.
         self.amounts: Any = None
 
@@ -1053,7 +1133,7 @@ class BlockSpans:
             self._words = self.compiled.words.allowed(self._lower)
         return self._words
 
-    def _regex_spans(self, regex: re.Pattern[str]) -> list[tuple[int, int]]:
+    def _regex_spans(self, regex: LazyRegex) -> list[tuple[int, int]]:
         if self.document is not None:
             possible = self.document.blocks(regex)
             if possible is not None and self.index not in possible:
@@ -1120,17 +1200,4 @@ def _fixed_sequences(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]
 
 def compile_rules(nlp: Any, catalogue: Catalogue, rules: list[Rule]) -> CompiledPatterns:
     """Compile the groups that ``rules`` (plus gates and the checklist) use."""
-    groups: dict[str, Group] = {}
-    for rule in rules:
-        for group in ([rule.anchor] if rule.anchor else []) + rule.requires + rule.excludes:
-            groups[group.key] = group
-            if group.unless is not None:
-                groups[group.unless.key] = group.unless
-    for gate in catalogue.gates.values():
-        groups[gate.group.key] = gate.group
-        if gate.against is not None:
-            groups[gate.against.key] = gate.against
-    for item in catalogue.checklist:
-        for group in item.evidence:
-            groups[group.key] = group
-    return CompiledPatterns(nlp, list(groups.values()))
+    return CompiledPatterns(nlp, all_groups(catalogue, rules), catalogue.regex_facts)

@@ -227,6 +227,9 @@ class Runner:
         # Configuration is read afresh for each run (the lookups are cached within one).
         find_config.cache_clear()
         load_settings.cache_clear()
+        from codelint.cache import packs_digest
+
+        packs_digest.cache_clear()  # a pack edited since an earlier run in this process
         self.options = options
         self._catalogues: dict[tuple[str, ...], Catalogue] = {}
         self._linters: dict[tuple[Any, ...], Any] = {}

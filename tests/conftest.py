@@ -20,6 +20,25 @@ def shared_dir() -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled packs go to a folder of the test session's own, never the user's cache;
+    processes the tests start inherit it."""
+    import tempfile
+
+    if "CODELINT_PACK_CACHE" not in os.environ:
+        os.environ["CODELINT_PACK_CACHE"] = tempfile.mkdtemp(prefix="codelint-test-packs-")
+        config._codelint_pack_cache = os.environ["CODELINT_PACK_CACHE"]  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    folder = getattr(config, "_codelint_pack_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("CODELINT_PACK_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def catalogue():
     from codelint.rules import load_catalogue
