@@ -901,6 +901,7 @@ class CompiledPatterns:
         from spacy.tokens import Doc
 
         self.nlp = nlp
+        self._names: dict[int, str] = {}
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         #: Fixed token sequences of token patterns, matched on exact text (ORTH) or LOWER.
@@ -1007,13 +1008,20 @@ class CompiledPatterns:
         when a group that has them is first asked for (most groups are conditions that are
         only looked at around an anchor, so most blocks never need them). ``document`` and
         ``index`` place the block in its document, whose pre-checks are then used."""
-        strings = self.nlp.vocab.strings
+        names = self._names
         found: dict[str, list[tuple[int, int]]] = {}
         for matcher in (self.lower, self.lemma, self.exact, self.lower_tokens, self.tokens):
             if not len(matcher):
                 continue
             for match_id, start, end in matcher(doc):
-                found.setdefault(strings[match_id], []).append((start, end))
+                key = names.get(match_id)
+                if key is None:  # a hash to the group key, once (StringStore lookups cost)
+                    key = names[match_id] = self.nlp.vocab.strings[match_id]
+                spans = found.get(key)
+                if spans is None:
+                    found[key] = [(start, end)]
+                else:
+                    spans.append((start, end))
         for spans in found.values():
             spans.sort()
         spans = BlockSpans(self, doc, doc.text if text is None else text, found)

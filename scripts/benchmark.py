@@ -12,10 +12,15 @@ Run from the repository with the virtual environment active::
     measured in this run: python-docx ``Document()`` and a paragraph and table walk, or
     pypdfium2 text extraction, each plus a blank spaCy tokenization of the text.
 (b) The same DOCX through the pre-commit hook's entry point (``codelint check --force-exclude
-    FILE``, a whole process): cold (empty cache) and cached.
+    FILE``, a whole process): cold (empty result cache: a document changed since the last
+    commit), cached, and the first run after installing codelint or changing a pack (no
+    compiled pack either; see "Compiled rule packs" in docs/adoption.md).
 (c) A folder of 200 documents (the samples, Word, PDF and Markdown, with a line changed in each
     copy so none is a duplicate) at ``--jobs 1`` and ``--jobs 2``, without the cache: files per
     second and the ratio.
+
+Compiled packs go to a folder of the benchmark's own (``CODELINT_PACK_CACHE``), filled by
+each measurement's warm-up run, so the user's cache is neither used nor touched.
 
 Targets on the project's 2-core machines: cold single DOCX under 1.0 s, cached under 0.2 s,
 --jobs 2 at least 1.7 times the throughput of --jobs 1. Each figure is the median of several
@@ -207,6 +212,7 @@ def timed(action: Callable[[], object], runs: int) -> list[float]:
 #: The environment for the measured processes. Byte-code caching is allowed (an installed
 #: codelint has its .pyc files; PYTHONDONTWRITEBYTECODE would recompile it on every run).
 ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+PACK_CACHE = "CODELINT_PACK_CACHE"
 
 
 def run_codelint(args: list[str], cwd: Path) -> Callable[[], None]:
@@ -312,6 +318,13 @@ def part_b(work: Path, runs: int) -> dict[str, float]:
                      work)()  # fmt: skip
 
     cold_times = timed(cold, runs)
+    packs = Path(ENVIRONMENT[PACK_CACHE])
+
+    def first() -> None:
+        shutil.rmtree(packs, ignore_errors=True)
+        cold()
+
+    first_times = timed(first, runs)
     cached_times = timed(
         run_codelint(["check", "--force-exclude", "--cache-dir", str(cache), str(docx_path)], work),
         runs,
@@ -321,6 +334,7 @@ def part_b(work: Path, runs: int) -> dict[str, float]:
           f"{verdict(statistics.median(cold_times) < TARGET_COLD)}")  # fmt: skip
     print(f"    cached              {fmt(cached_times)}  target < {TARGET_CACHED} s: "
           f"{verdict(statistics.median(cached_times) < TARGET_CACHED)}")  # fmt: skip
+    print(f"    first run after install or a pack change (no compiled pack)  {fmt(first_times)}")
     return {"hook_cold": statistics.median(cold_times),
             "hook_cached": statistics.median(cached_times)}  # fmt: skip
 
@@ -373,6 +387,7 @@ def main() -> int:
     args = parser.parse_args()
     parts = args.part or ["a", "b", "c"]
     work = Path(tempfile.mkdtemp(prefix="codelint-bench-"))
+    ENVIRONMENT[PACK_CACHE] = str(work / "packs")
     print(f"codelint benchmark on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.2f}; files in {work}")  # fmt: skip
     try:
