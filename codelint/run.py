@@ -261,10 +261,14 @@ class Runner:
         key = settings.rules_key()
         if key not in self._linters:
             from codelint.engine import Linter
+            from codelint.workers import long_lived
 
-            catalogue = self.catalogue(settings)
-            rules = catalogue.select(list(settings.select) or None, list(settings.ignore) or None)
-            self._linters[key] = Linter(catalogue, rules, settings.model)
+            with long_lived():
+                catalogue = self.catalogue(settings)
+                chosen = catalogue.select(
+                    list(settings.select) or None, list(settings.ignore) or None
+                )
+                self._linters[key] = Linter(catalogue, chosen, settings.model)
         return self._linters[key]
 
     def as_of(self, settings: Settings) -> dt.date:

@@ -27,6 +27,7 @@ Where ``os.fork`` does not exist (Windows) the caller lints in-process without l
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -35,7 +36,7 @@ import struct
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,27 @@ Work = Callable[[int, "Clock"], dict[str, Any]]
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """Build objects that live as long as the process (spaCy's modules and pipeline, the
+    compiled rules) without the cyclic garbage collector, then freeze them.
+
+    Importing spaCy and building the matchers make hundreds of thousands of objects and no
+    garbage worth collecting, yet trigger collections that walk them all; every later full
+    collection, while linting, would walk them again. ``gc.freeze()`` moves them out of the
+    collector's sight for good (they are still freed by reference counting). On the 60-page
+    benchmark code this saves about 0.2 s of a 1.5 s cold run.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 # -- frames -----------------------------------------------------------------------------------

@@ -171,3 +171,28 @@ def test_workers_import_spacy_without_its_command_line() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_setup_objects_are_built_without_collection_and_then_frozen() -> None:
+    """workers.long_lived: no cyclic collection while the pipeline and rules are built,
+    what was built is out of the collector's sight afterwards, and the collector is back on
+    (or stays off, if it was off)."""
+    import gc
+
+    from codelint.workers import long_lived
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with long_lived():
+            assert not gc.isenabled()
+            built = [[index] for index in range(1000)]  # containers the collector tracks
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(built)
+        gc.disable()
+        with long_lived():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
