@@ -827,7 +827,8 @@ def load_catalogue(
 
     entry = None
     if cached:
-        entry = packcache.key(tuple(str(p) for p in extra_packs or []), builtin)
+        # Folders resolved: the same pack content in another place has other rule paths.
+        entry = packcache.key(tuple(str(Path(p).resolve()) for p in extra_packs or []), builtin)
         stored = packcache.load(entry)
         if isinstance(stored, Catalogue):
             return stored

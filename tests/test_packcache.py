@@ -123,6 +123,18 @@ def test_an_edited_pack_is_loaded_afresh(cache_dir: Path, tmp_path: Path) -> Non
     assert len(entries(cache_dir)) == 2
 
 
+def test_the_same_pack_in_another_folder_keeps_its_own_paths(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two projects naming the same relative folder, holding identical packs.
+    for project in ("one", "two"):
+        write_pack(tmp_path / project / "tiny")
+        monkeypatch.chdir(tmp_path / project)
+        rule = load_catalogue(["tiny"], builtin=False).rules["TY001"]
+        assert Path(rule.path).resolve().is_relative_to(tmp_path / project)
+    assert len(entries(cache_dir)) == 2
+
+
 def test_a_broken_pack_is_reported_every_time_and_never_stored(
     cache_dir: Path, tmp_path: Path
 ) -> None:
