@@ -947,10 +947,6 @@ class CompiledPatterns:
         for key, items in lemma.items():
             self.lemma.add(key, [lemma_docs[t] for t in items])
 
-        # Each distinct regular expression once, with the group keys that use it.
-        merged: dict[tuple[str, int], list[str]] = {}
-        for key, regex in self.regexes:
-            merged.setdefault((regex.pattern, regex.flags), []).append(key)
         self.regex_by_key: dict[str, list[LazyRegex]] = {}
         for key, regex in self.regexes:
             self.regex_by_key.setdefault(key, []).append(regex)
