@@ -1,7 +1,7 @@
 """Compiled rule packs kept between runs, as Python keeps compiled byte-code.
 
 Loading the built-in pack means parsing its YAML, checking every rule and compiling and
-analysing a few hundred regular expressions: about 0.3 s of every cold run, for a result that
+analysing a few hundred regular expressions: about 0.4 s of every cold run, for a result that
 depends only on the pack files and on codelint itself. The checked catalogue, with the
 analysis of its expressions (prefilter.py), is pickled once per pack content; later runs
 unpickle it in about 20 ms, and its expressions compile only when a document needs them
