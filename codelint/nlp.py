@@ -1,10 +1,11 @@
 """Build the spaCy pipeline once per process.
 
-The default pipeline needs no trained model: a blank English tokenizer, a sentencizer that
-also breaks at line breaks and bullets (table rows and bulleted sub-clauses are separate
-statements in a procurement code), and a lookup lemmatizer reading a 205 kB table shipped
-with the engine. Lemmas are lower-cased so that phrase patterns can match on LEMMA
-regardless of capitalisation ("Tenders" and "tender" share the lemma "tender").
+The default pipeline needs no trained model: a blank English tokenizer, sentence starts
+where spaCy's sentencizer puts them and also at line breaks and bullets (table rows and
+bulleted sub-clauses are separate statements in a procurement code), and a lookup
+lemmatizer reading a 205 kB table shipped with the engine. Lemmas are lower-cased so that
+phrase patterns can match on LEMMA regardless of capitalisation ("Tenders" and "tender" share
+the lemma "tender").
 
 A user who has a trained English pipeline installed can name it (``model = "en_core_web_sm"``
 in configuration); its own lemmatizer and parser are then used, and our sentence rules are
