@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from codelint.prefilter import (
     Required,
     WordIndex,
     leading_literals,
-    meets,
     required_literals,
 )
 
@@ -975,21 +973,6 @@ class CompiledPatterns:
             if p is not None and min(len(literal) for literal in p.literals) < MIN_LITERAL
         )
 
-    def may_match(self, regex: LazyRegex, lower: str, words: Callable[[], set[object]]) -> bool:
-        """Whether the pre-checks let ``regex`` run over a text whose lower-case form is
-        ``lower``: it contains one literal of each required set and one of the leading
-        literals, and the word index allows it (``words()`` gives the index's answer for the
-        text, asked only when needed)."""
-        required = self.required.get(regex)
-        if required and not meets(lower, required):
-            return False
-        prefilter = self.prefilter.get(regex)
-        if prefilter is None:
-            return True
-        if not any(literal in lower for literal in prefilter.literals):
-            return False
-        return regex not in self.words.gated or regex in words()
-
     def document(self, texts: list[str]) -> DocumentFilter:
         """The literal pre-checks for a whole document of blocks ``texts``."""
         return DocumentFilter(self, texts)
@@ -1004,7 +987,8 @@ class CompiledPatterns:
         """The matches of every group in ``doc``: matcher results now, regular expressions
         when a group that has them is first asked for (most groups are conditions that are
         only looked at around an anchor, so most blocks never need them). ``document`` and
-        ``index`` place the block in its document, whose pre-checks are then used."""
+        ``index`` place the block in its document, whose pre-checks are then used; a block
+        on its own is a document of one."""
         names = self._names
         found: dict[str, list[tuple[int, int]]] = {}
         for matcher in (self.lower, self.lemma, self.exact, self.lower_tokens, self.tokens):
@@ -1021,12 +1005,12 @@ class CompiledPatterns:
                     spans.append((start, end))
         for spans in found.values():
             spans.sort()
-        spans = BlockSpans(self, doc, doc.text if text is None else text, found)
-        if document is not None:
-            spans.document, spans.index = document, index
-            for key in found:
-                document.found_in.setdefault(key, []).append(index)
-        return spans
+        text = doc.text if text is None else text
+        if document is None:
+            document, index = self.document([text]), 0
+        for key in found:
+            document.found_in.setdefault(key, []).append(index)
+        return BlockSpans(self, doc, text, found, document, index)
 
 
 class DocumentFilter:
@@ -1057,7 +1041,7 @@ class DocumentFilter:
         (a group with amounts, which are found per block, or an expression with no literal
         test)."""
         if key not in self._by_key:
-            union: set[int] | None = set()
+            union: frozenset[int] | None = frozenset()
             if key in self.compiled.amount_keys:
                 union = None
             for regex in self.compiled.regex_by_key.get(key, ()):
@@ -1066,7 +1050,7 @@ class DocumentFilter:
                     union = None
                     break
                 union |= possible
-            self._by_key[key] = None if union is None else frozenset(union)
+            self._by_key[key] = union
         return self._by_key[key]
 
     def blocks(self, regex: LazyRegex) -> frozenset[int] | None:
@@ -1094,17 +1078,18 @@ class BlockSpans:
         doc: Any,
         text: str,
         found: dict[str, list[tuple[int, int]]],
+        document: DocumentFilter,
+        index: int,
     ) -> None:
         self.compiled = compiled
         self.doc = doc
         self.text = text
         self.found = found
         self.done: set[str] = set()
-        self._lower: str | None = None
         self._words: set[object] | None = None
-        #: The block's document and its place there (set by ``CompiledPatterns.match``).
-        self.document: DocumentFilter | None = None
-        self.index = 0
+        #: The block's document and its place there.
+        self.document = document
+        self.index = index
         #: Spans of each regular expression, shared by every group that uses it.
         self.by_regex: dict[LazyRegex, list[tuple[int, int]]] = {}
         #: Set by the engine: key -> list of token spans of amount patterns, for this block.
@@ -1115,10 +1100,9 @@ class BlockSpans:
     ) -> list[tuple[int, int]] | None:
         if key in self.compiled.lazy_keys and key not in self.done:
             self.done.add(key)
-            if self.document is not None:
-                possible = self.document.lazy_blocks(key)
-                if possible is not None and self.index not in possible:
-                    return self.found.get(key, default)
+            possible = self.document.lazy_blocks(key)
+            if possible is not None and self.index not in possible:
+                return self.found.get(key, default)
             extra: list[tuple[int, int]] = []
             for regex in self.compiled.regex_by_key.get(key, ()):
                 spans = self.by_regex.get(regex)
@@ -1132,26 +1116,15 @@ class BlockSpans:
                 self.found[key] = sorted(set(merged))
         return self.found.get(key, default)
 
-    def _allowed_by_words(self) -> set[object]:
-        if self._words is None:
-            assert self._lower is not None
-            self._words = self.compiled.words.allowed(self._lower)
-        return self._words
-
     def _regex_spans(self, regex: LazyRegex) -> list[tuple[int, int]]:
-        if self.document is not None:
-            possible = self.document.blocks(regex)
-            if possible is not None and self.index not in possible:
-                return []
-            if regex in self.compiled.words.gated:
-                if self._lower is None:
-                    self._lower = self.text.lower()
-                if regex not in self._allowed_by_words():
-                    return []
-        else:
-            if self._lower is None:
-                self._lower = self.text.lower()
-            if not self.compiled.may_match(regex, self._lower, self._allowed_by_words):
+        possible = self.document.blocks(regex)
+        if possible is not None and self.index not in possible:
+            return []  # a literal the expression needs is not in the block
+        if regex in self.compiled.words.gated:
+            if self._words is None:  # the word test, for short leading literals
+                lower = self.document.literals.texts[self.index]
+                self._words = self.compiled.words.allowed(lower)
+            if regex not in self._words:
                 return []
         spans = []
         for m in regex.finditer(self.text):

@@ -20,6 +20,25 @@ def shared_dir() -> Path:
     return path
 
 
+def labelled_passages() -> list[str]:
+    """The text of every labelled passage we have: ours, the held-out sets, the shared real set."""
+    import yaml
+
+    files = sorted((ROOT / "corpora" / "passages").glob("*.yaml"))
+    files += sorted(ROOT.glob("corpora/heldout*/labels.yaml"))
+    files.append(shared_dir() / "real" / "labels.yaml")
+    texts: list[str] = []
+    for path in files:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        texts += [str(case["text"]) for case in data.get("cases", [])]
+    return texts
+
+
+def sample_codes() -> list[Path]:
+    """Our whole sample codes in Markdown (corpora/codes)."""
+    return sorted((ROOT / "corpora" / "codes").glob("*.md"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Compiled packs go to a folder of the test session's own, never the user's cache;
     processes the tests start inherit it."""

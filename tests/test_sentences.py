@@ -5,12 +5,10 @@ on every passage and sample code we have."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import ROOT, shared_dir
+from conftest import labelled_passages, sample_codes
 
 from codelint.nlp import BULLETS, build_pipeline
 
@@ -36,14 +34,8 @@ def reference_starts(text: str) -> list[bool]:
 
 
 def texts() -> list[str]:
-    files = sorted((ROOT / "corpora" / "passages").glob("*.yaml"))
-    files += sorted(ROOT.glob("corpora/heldout*/labels.yaml"))
-    files.append(shared_dir() / "real" / "labels.yaml")
-    found: list[str] = []
-    for path in files:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        found += [str(case["text"]) for case in data.get("cases", [])]
-    for path in sorted((ROOT / "corpora" / "codes").glob("*.md")):
+    found = labelled_passages()
+    for path in sample_codes():
         found += path.read_text(encoding="utf-8").split("\n\n")
     return found
 
