@@ -228,6 +228,12 @@ def _quiet_about_memory(unraisable: Any) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+#: A worker's exit status after a bug of ours (sysexits' EX_SOFTWARE).
+EXIT_BUG = 70
+#: A worker's exit status when its memory ran out so far that no reply could be sent.
+EXIT_MEMORY = 71
+
+
 def _worker_main(task_fd: int, result_fd: int, work: Work) -> None:
     """The worker loop: read an index, do the work, send the reply; leave on EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt does
@@ -256,10 +262,18 @@ def _worker_main(task_fd: int, result_fd: int, work: Work) -> None:
                 break
     except BrokenPipeError:
         status = 0  # the parent has gone
-    except BaseException as exc:  # a bug: say so on standard error, in one line
-        with contextlib.suppress(Exception):
-            os.write(2, f"codelint: worker error: {type(exc).__name__}: {exc}\n".encode())
-        status = 70
+    except BaseException as exc:
+        # The status first: at the memory ceiling, building any message can fail again.
+        status = EXIT_BUG
+        if isinstance(exc, MemoryError):
+            status = EXIT_MEMORY  # even the one-line reply could not be built or sent
+        else:
+            with contextlib.suppress(BaseException):
+                if near_memory_ceiling():
+                    status = EXIT_MEMORY
+        if status == EXIT_BUG:  # a bug: say so on standard error, in one line
+            with contextlib.suppress(Exception):
+                os.write(2, f"codelint: worker error: {type(exc).__name__}: {exc}\n".encode())
     finally:
         os._exit(status)
 
@@ -484,4 +498,6 @@ def _death_cause(status: int | None, task: Task) -> str:
             f"{memory} memory limit, or hit a bug in a library)"
         )
     code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else "unknown"
+    if code == EXIT_MEMORY:
+        return f"exceeded the {memory} memory limit"
     return f"the process reading it stopped unexpectedly (exit status {code})"

@@ -196,3 +196,35 @@ def test_setup_objects_are_built_without_collection_and_then_frozen() -> None:
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def _out_of_memory(index: int, clock: Clock) -> dict:
+    if index == 0:
+        raise MemoryError  # and, as patched below, so does building the short reply
+    if index == 1:
+        raise RuntimeError("a bug of ours")
+    return {"result": index}
+
+
+def test_a_worker_that_cannot_even_reply_for_lack_of_memory_is_reported_as_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At the ceiling the one-line memory reply can fail to be built too; the worker then
+    leaves with its own exit status, which the parent reports as the memory limit. A bug
+    still reads as an unexpected stop."""
+    import codelint.workers as workers
+
+    def no_memory_left(index: int) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(workers, "_exhausted_frame", no_memory_left)
+    replies: dict[int, dict] = {}
+    WorkerPool(_out_of_memory, jobs=1).run(
+        [Task(i, 10.0, 512) for i in range(3)], lambda i, r: replies.setdefault(i, r)
+    )
+    assert replies[0] == {"error": "exceeded the 512 MB memory limit", "cacheable": False}
+    assert replies[1] == {
+        "error": "the process reading it stopped unexpectedly (exit status 70)",
+        "cacheable": False,
+    }
+    assert replies[2]["result"] == 2
