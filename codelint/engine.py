@@ -26,6 +26,7 @@ from typing import Any
 
 from codelint.document import Block, Document
 from codelint.findings import SEVERITY_ORDER, ChecklistEntry, Finding
+from codelint.nlp import sentence_bounds
 from codelint.numbers import Amount, Period, find_amounts, find_periods, format_money
 from codelint.rules import (
     WINDOW_SCOPE,
@@ -162,7 +163,7 @@ class Linter:
         views = []
         docs = self.nlp.pipe(texts, batch_size=256)
         for index, (block, doc) in enumerate(zip(document.blocks, docs, strict=True)):
-            sentences = [(s.start, s.end) for s in doc.sents]
+            sentences = sentence_bounds(doc)
             spans = self.patterns.match(doc, block.text, prechecks, index)
             views.append(_BlockView(block, doc, spans, sentences))
         return views, prechecks

@@ -74,6 +74,8 @@ class LowerLemmatizer:
 #: (ORTH hashes do not depend on the vocab).
 _KINDS: dict[int, int] = {}
 LINE, BULLET, STOP = 1, 2, 4
+#: Where ``split_sentences`` leaves the sentence offsets, in ``Doc.user_data``.
+SENTENCES = "codelint.sentences"
 
 
 def _stops() -> frozenset[str]:
@@ -127,7 +129,19 @@ def split_sentences(doc: Doc) -> Doc:
         previous = kind
     values = numpy.array([1 if start else -1 for start in starts], dtype="int64")
     doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
+    firsts = [i for i, start in enumerate(starts) if start]
+    doc.user_data[SENTENCES] = list(zip(firsts, [*firsts[1:], len(starts)], strict=True))
     return doc
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """The (start, end) token offsets of ``doc``'s sentences: as ``split_sentences`` left
+    them, or from ``doc.sents`` (a trained parser's). Reading ``doc.sents`` costs about 50
+    microseconds a block before the first sentence, for a check of every token's annotation."""
+    bounds = doc.user_data.get(SENTENCES)
+    if bounds is None:
+        return [(sentence.start, sentence.end) for sentence in doc.sents]
+    return list(bounds)
 
 
 def _register_factories() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import labelled_passages, sample_codes
 
-from codelint.nlp import BULLETS, build_pipeline
+from codelint.nlp import BULLETS, build_pipeline, sentence_bounds
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +54,14 @@ def texts() -> list[str]:
 def test_hand_made_cases(text: str) -> None:
     doc = build_pipeline()(text)
     assert [bool(token.is_sent_start) for token in doc] == reference_starts(text)
+    assert sentence_bounds(doc) == [(s.start, s.end) for s in doc.sents]
+
+
+def test_sentence_offsets_of_another_pipeline_come_from_spacy() -> None:
+    # A pipeline without our component (a trained model's parser, here the sentencizer)
+    # leaves no offsets of ours: they are read from doc.sents.
+    doc = sentencizer()("One rule. Another rule! A third")
+    assert sentence_bounds(doc) == [(0, 3), (3, 6), (6, 8)]
 
 
 def test_every_passage_splits_as_the_reference_does() -> None:
@@ -64,5 +72,7 @@ def test_every_passage_splits_as_the_reference_does() -> None:
     for text, doc in zip(corpus, nlp.pipe(corpus), strict=True):
         starts = [bool(token.is_sent_start) for token in doc]
         assert starts == reference_starts(text), text
+        # The offsets the engine reads are those of spaCy's own sentence iterator.
+        assert sentence_bounds(doc) == [(s.start, s.end) for s in doc.sents], text
         breaks += sum(starts)
     assert breaks > len(corpus)  # some passages have several sentences
