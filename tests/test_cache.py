@@ -182,7 +182,7 @@ def test_two_runs_sharing_a_cache_both_succeed(folder: Path) -> None:
     assert [run.returncode for run in runs] == [1, 1], [err for _, err in outputs]
     assert outputs[0][0] == outputs[1][0]
     cache = folder / "shared"
-    assert len(entries(cache)) == 9
+    assert len(entries(cache)) == 9, [err for _, err in outputs]
     assert not list(cache.rglob(".tmp-*"))
     result, stdout = probe(folder, ".", "--format", "json", "--cache-dir", "shared")
     assert result == {"code": 1, "heavy": [], "forked": False}, stdout
