@@ -127,6 +127,22 @@ def result_key(
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (in an existing folder) through a private temporary file
+    beside it and ``os.replace``, so a concurrent reader sees the old file or the whole new
+    one; the temporary file is removed if anything fails. For caches: no fsync, as an entry
+    lost in a crash only costs the time to make it again."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 class Cache:
     """A folder of JSON entries named by key; safe to share between concurrent runs."""
 
@@ -163,15 +179,7 @@ class Cache:
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            replace_atomically(path, data)
         except OSError as exc:
             if not self.warned:
                 self.warned = True
@@ -191,10 +199,7 @@ class Cache:
         for name, text in (("CACHEDIR.TAG", TAG), (".gitignore", "# Made by codelint.\n*\n")):
             target = self.root / name
             if not target.exists():
-                handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(text)
-                os.replace(temporary, target)
+                replace_atomically(target, text.encode())
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> int:
         """Remove entries unused for ``max_age_days``, at most once a day; return how many."""

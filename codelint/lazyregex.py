@@ -44,12 +44,6 @@ class LazyRegex:
     def search(self, string: str, *args: Any) -> re.Match[str] | None:
         return self.compiled.search(string, *args)
 
-    def match(self, string: str, *args: Any) -> re.Match[str] | None:
-        return self.compiled.match(string, *args)
-
-    def fullmatch(self, string: str, *args: Any) -> re.Match[str] | None:
-        return self.compiled.fullmatch(string, *args)
-
     def finditer(self, string: str, *args: Any) -> Iterator[re.Match[str]]:
         return self.compiled.finditer(string, *args)
 

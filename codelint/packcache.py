@@ -28,7 +28,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,18 +84,12 @@ def store(entry_key: str, catalogue: Any) -> None:
     where = folder()
     if where is None:
         return
+    from codelint.cache import replace_atomically
+
     try:
         data = pickle.dumps((entry_key, catalogue), protocol=pickle.HIGHEST_PROTOCOL)
         where.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, where / f"{entry_key}.pickle")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        replace_atomically(where / f"{entry_key}.pickle", data)
         _prune(where)
     except (OSError, pickle.PicklingError):
         return

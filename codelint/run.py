@@ -34,7 +34,7 @@ from codelint.document import Document
 from codelint.errors import CodelintError, PackError, ReadError
 from codelint.findings import FileResult
 from codelint.rules import Catalogue, load_catalogue
-from codelint.workers import Clock, near_memory_ceiling
+from codelint.workers import Clock, near_memory_ceiling, over_memory_limit
 
 #: Extensions picked up when a folder is walked or a glob expanded (files named explicitly are
 #: always read).
@@ -479,10 +479,7 @@ class Runner:
         ``{"result": ..., "rules": ...}`` or ``{"error": ..., "retire": bool}``."""
         target = self.targets[index]
         settings = self.settings(target.name)
-        over_memory = {
-            "error": f"exceeded the {settings.limits.max_memory_mb:g} MB memory limit",
-            "retire": True,
-        }
+        over_memory = {"error": over_memory_limit(settings.limits.max_memory_mb), "retire": True}
         try:
             result, rules, cached = self._process(target, settings, clock)
         except (MemoryError, _MemoryLimit):

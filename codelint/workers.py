@@ -131,6 +131,11 @@ class _PipeClock(Clock):
         _write_all(self.fd, _encode({"event": "resume", "index": self.index}))
 
 
+def over_memory_limit(megabytes: float) -> str:
+    """The error of a file that exhausted a worker's memory ceiling of ``megabytes``."""
+    return f"exceeded the {megabytes:g} MB memory limit"
+
+
 def limit_memory(megabytes: float) -> None:
     """Cap this process's address space (RLIMIT_AS) at ``megabytes``, where POSIX allows."""
     try:
@@ -499,5 +504,5 @@ def _death_cause(status: int | None, task: Task) -> str:
         )
     code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else "unknown"
     if code == EXIT_MEMORY:
-        return f"exceeded the {memory} memory limit"
+        return over_memory_limit(task.memory_mb)
     return f"the process reading it stopped unexpectedly (exit status {code})"
