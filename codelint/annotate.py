@@ -45,7 +45,6 @@ import os
 import posixpath
 import re
 import shlex
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from codelint.atomic import write_atomically
 from codelint.document import Block, Document
 from codelint.errors import CodelintError, ReadError
 from codelint.findings import Finding
@@ -307,52 +307,6 @@ def _not_docx_message(path: str, kind: str) -> str:
         f"{_NOT_DOCX[kind]}; for a report run: codelint check {shlex.quote(path)} "
         f"--format {fmt} -o {report}"
     )
-
-
-def write_atomically(target: Path, produce: Any) -> None:
-    """Write ``target`` through a temporary file in the same folder, fsync it, then rename.
-
-    ``produce(stream)`` writes the content. On any failure the temporary file is removed and
-    ``target`` is left as it was (absent, or its old content).
-    """
-    folder = target.parent if str(target.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(target)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w+b") as stream:
-            produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-
-
-def _mode_for(target: Path) -> int:
-    """Permissions of the file being replaced, else the usual ones for a new file."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 # --- the package writer -------------------------------------------------------------------------

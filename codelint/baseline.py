@@ -19,15 +19,14 @@ this run (the pre-commit hook passes only changed files) and of files that could
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codelint.atomic import write_text_atomically
 from codelint.errors import ConfigError
 from codelint.findings import FileResult
 
@@ -154,19 +153,6 @@ def baseline_document(entries: list[Entry]) -> dict[str, Any]:
 
 
 def write_baseline(path: Path, entries: list[Entry]) -> None:
-    """Write the baseline atomically (a temporary file, then ``os.replace``)."""
+    """Write the baseline atomically (see ``codelint.atomic``)."""
     text = json.dumps(baseline_document(entries), indent=2, ensure_ascii=False) + "\n"
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)  # a file for the repository, not a private one
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_text_atomically(path, text)

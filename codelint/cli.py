@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -302,19 +300,9 @@ def _write_output(output: str, path: str | None) -> None:
         sys.stdout.write(output)
         sys.stdout.flush()
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(output)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from codelint.atomic import write_text_atomically
+
+    write_text_atomically(Path(path), output)
 
 
 def _exit_code(results: list[Any], runner: Any, exit_zero: bool) -> int:

@@ -53,6 +53,17 @@ def test_the_baseline_file_is_versioned_sorted_and_readable(
     assert all(set(e) == {"path", "rule", "fingerprint", "excerpt"} for e in entries)
     lowest = [e for e in entries if e["rule"] == "LP001"]
     assert lowest and lowest[0]["excerpt"] == LOWEST
+    # Rewritten by a rename (no temporary file left), keeping the permissions it had.
+    baseline = tmp_path / "ci" / "baseline.json"
+    baseline.chmod(0o640)
+    before = baseline.stat().st_ino
+    (tmp_path / "a.md").write_text(markdown(NEUTRAL), encoding="utf-8")
+    check(capsys, "b.md", "a.md", "--baseline", "ci/baseline.json", "--update-baseline")
+    assert baseline.stat().st_ino != before
+    assert baseline.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in baseline.parent.iterdir()) == ["baseline.json"]
+    paths = {e["path"] for e in json.loads(baseline.read_text(encoding="utf-8"))["findings"]}
+    assert paths == {"../b.md"}
 
 
 def test_a_markdown_finding_stays_known_when_text_is_inserted_above_it(

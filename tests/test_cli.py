@@ -138,6 +138,10 @@ def test_output_is_written_atomically(tmp_path: Path, capsys: pytest.CaptureFixt
     assert sorted(p.name for p in target.parent.iterdir()) == ["codelint.json"]
     mode = target.stat().st_mode & 0o777
     assert mode == 0o666 & ~_umask()  # an ordinary file, not a private temporary one
+    target.chmod(0o600)  # a report someone keeps private stays private when rewritten
+    assert main(["check", "code.md", "--no-cache", "--format", "json", "-o", str(target)]) == 1
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert json.loads(target.read_text(encoding="utf-8"))["files"][0]["path"] == "code.md"
     nested = tmp_path / "new" / "dir" / "out.txt"
     assert main(["check", "code.md", "--no-cache", "-o", str(nested)]) == 1
     assert nested.read_text().startswith("code.md:")
