@@ -6,12 +6,13 @@ or the new one, never a mix. The new file keeps the permissions of the one it re
 report kept private stays private), or gets the usual ones for a new file rather than the
 0600 of a temporary file.
 
-The result cache does not use this: its entries are rebuilt when lost, so it skips the fsync
-(see ``cache.replace_atomically``).
+The result cache and the compiled packs use ``replace_atomically``, the same write without the
+fsync: their entries are rebuilt when lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -27,19 +28,60 @@ def write_atomically(target: Path, produce: Callable[[IO[bytes]], object]) -> No
     """
     folder = target.parent if str(target.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(target)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    _through_temporary(
+        target,
+        folder,
+        produce,
+        prefix=f".{target.name}.",
+        suffix=".tmp",
+        mode=_mode_for(target),
+        durable=True,
+    )
+    _fsync_folder(folder)
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (in an existing folder) the same way, for caches: no fsync
+    (an entry lost in a crash only costs the time to make it again) and the temporary file's
+    private permissions kept."""
+    _through_temporary(
+        path,
+        path.parent,
+        lambda stream: stream.write(data),
+        prefix=".tmp-",
+        suffix=path.suffix,
+        mode=None,
+        durable=False,
+    )
+
+
+def _through_temporary(
+    target: Path,
+    folder: Path,
+    produce: Callable[[IO[bytes]], object],
+    *,
+    prefix: str,
+    suffix: str,
+    mode: int | None,
+    durable: bool,
+) -> None:
+    """The shared core: a temporary file beside ``target``, written by ``produce``, then
+    ``os.replace``; a concurrent reader sees the old file or the whole new one, and the
+    temporary file is removed if anything fails."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)
     try:
         with os.fdopen(handle, "w+b") as stream:
             produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
-    _fsync_folder(folder)
 
 
 def write_text_atomically(target: Path, text: str) -> None:

@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from functools import lru_cache
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from codelint import __version__
+from codelint.atomic import replace_atomically
 from codelint.config import Settings
 
 DEFAULT_DIR = ".codelint_cache"
@@ -125,22 +125,6 @@ def result_key(
         "as_of": as_of,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-
-
-def replace_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (in an existing folder) through a private temporary file
-    beside it and ``os.replace``, so a concurrent reader sees the old file or the whole new
-    one; the temporary file is removed if anything fails. For caches: no fsync, as an entry
-    lost in a crash only costs the time to make it again."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 class Cache:

@@ -84,7 +84,7 @@ def store(entry_key: str, catalogue: Any) -> None:
     where = folder()
     if where is None:
         return
-    from codelint.cache import replace_atomically
+    from codelint.atomic import replace_atomically
 
     try:
         data = pickle.dumps((entry_key, catalogue), protocol=pickle.HIGHEST_PROTOCOL)
