@@ -19,12 +19,15 @@ class LazyRegex:
     Two objects with the same source and flags are equal, as the standard library's cache
     makes two ``re.compile`` calls of one source the same object."""
 
-    __slots__ = ("_compiled", "flags", "pattern")
+    __slots__ = ("_compiled", "_hash", "flags", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0, compiled: re.Pattern[str] | None = None):
         self.pattern = pattern
         self.flags = flags
         self._compiled = compiled
+        #: Computed once: the engine looks expressions up in dictionaries a few hundred thousand
+        #: times in a long document.
+        self._hash = hash((pattern, flags))
 
     @classmethod
     def compile(cls, pattern: str, flags: int = 0) -> LazyRegex:
@@ -56,7 +59,7 @@ class LazyRegex:
         return self.pattern == other.pattern and self.flags == other.flags
 
     def __hash__(self) -> int:
-        return hash((self.pattern, self.flags))
+        return self._hash
 
     def __reduce__(self) -> tuple[type[LazyRegex], tuple[str, int]]:
         return (LazyRegex, (self.pattern, self.flags))

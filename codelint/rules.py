@@ -1025,6 +1025,7 @@ class DocumentFilter:
         self.found_in: dict[str, list[int]] = {}
         self._by_regex: dict[LazyRegex, frozenset[int] | None] = {}
         self._by_key: dict[str, frozenset[int] | None] = {}
+        self._key_regexes: dict[str, tuple[list[LazyRegex], dict[int, list[LazyRegex]]]] = {}
 
     def blocks_with(self, key: str) -> list[int] | range:
         """The blocks where group ``key`` may have spans, in order."""
@@ -1053,15 +1054,41 @@ class DocumentFilter:
             self._by_key[key] = union
         return self._by_key[key]
 
+    def regexes_in(self, key: str, index: int) -> list[LazyRegex]:
+        """The expressions of group ``key`` whose literals do not rule out block ``index``.
+
+        A group may hold dozens of expressions, one of them with a common literal, so that most
+        blocks pass the group's test; the table made here, once per group and document, spares
+        testing each of the others in each of those blocks."""
+        table = self._key_regexes.get(key)
+        if table is None:
+            always: list[LazyRegex] = []
+            by_block: dict[int, list[LazyRegex]] = {}
+            for regex in self.compiled.regex_by_key.get(key, ()):
+                possible = self.blocks(regex)
+                if possible is None:
+                    always.append(regex)
+                else:
+                    for block in possible:
+                        by_block.setdefault(block, []).append(regex)
+            table = self._key_regexes[key] = (always, by_block)
+        always, by_block = table
+        found = by_block.get(index)
+        if found is None:
+            return always
+        return always + found if always else found
+
     def blocks(self, regex: LazyRegex) -> frozenset[int] | None:
         """The blocks ``regex`` may match in; None if its literals rule none out."""
-        if regex not in self._by_regex:
+        try:
+            return self._by_regex[regex]
+        except KeyError:
             needs = list(self.compiled.required.get(regex, ()))
             prefilter = self.compiled.prefilter.get(regex)
             if prefilter is not None:
                 needs.append(prefilter.literals)
-            self._by_regex[regex] = self.literals.possible(needs)
-        return self._by_regex[regex]
+            possible = self._by_regex[regex] = self.literals.possible(needs)
+            return possible
 
 
 class BlockSpans:
@@ -1104,10 +1131,11 @@ class BlockSpans:
             if possible is not None and self.index not in possible:
                 return self.found.get(key, default)
             extra: list[tuple[int, int]] = []
-            for regex in self.compiled.regex_by_key.get(key, ()):
-                spans = self.by_regex.get(regex)
+            by_regex = self.by_regex
+            for regex in self.document.regexes_in(key, self.index):
+                spans = by_regex.get(regex)
                 if spans is None:
-                    spans = self.by_regex[regex] = self._regex_spans(regex)
+                    spans = by_regex[regex] = self._regex_spans(regex)
                 extra.extend(spans)
             if key in self.compiled.amount_keys and self.amounts is not None:
                 extra.extend(self.amounts(key))
@@ -1117,9 +1145,7 @@ class BlockSpans:
         return self.found.get(key, default)
 
     def _regex_spans(self, regex: LazyRegex) -> list[tuple[int, int]]:
-        possible = self.document.blocks(regex)
-        if possible is not None and self.index not in possible:
-            return []  # a literal the expression needs is not in the block
+        """Spans of ``regex`` in a block its literals do not rule out (``get`` checks that)."""
         if regex in self.compiled.words.gated:
             if self._words is None:  # the word test, for short leading literals
                 lower = self.document.literals.texts[self.index]

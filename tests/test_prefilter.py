@@ -133,7 +133,8 @@ def test_literal_index_lists_each_text_once() -> None:
 def test_no_built_in_expression_is_ruled_out_where_it_matches(catalogue) -> None:
     """Soundness on real wording: wherever a built-in expression matches a labelled passage
     or a whole sample code, its match starts with one of its literals, at the start of a
-    word where the word test applies, and the word index allows it."""
+    word where the word test applies, the word index allows it, and every group that uses it
+    tries it in that block."""
     from codelint.nlp import build_pipeline
     from codelint.rules import compile_rules
 
@@ -142,6 +143,10 @@ def test_no_built_in_expression_is_ruled_out_where_it_matches(catalogue) -> None
     assert len(texts) > 1500
     allowed = [compiled.words.allowed(text.lower()) for text in texts]
     document = compiled.document(texts)
+    keys_of: dict = {}
+    for key, regexes in compiled.regex_by_key.items():
+        for regex in regexes:
+            keys_of.setdefault(regex, []).append(key)
     checked = required = 0
     for regex, prefilter in compiled.prefilter.items():
         for index, (text, words) in enumerate(zip(texts, allowed, strict=True)):
@@ -149,6 +154,9 @@ def test_no_built_in_expression_is_ruled_out_where_it_matches(catalogue) -> None
                 assert regex not in compiled.words.gated or regex in words, regex.pattern
                 possible = document.blocks(regex)
                 assert possible is None or index in possible, (regex.pattern, text)
+                # and each group that uses it tries it in this block
+                for key in keys_of.get(regex, ()):
+                    assert regex in document.regexes_in(key, index), (key, regex.pattern, text)
                 if regex in compiled.required:
                     assert meets(match.group(0).lower(), compiled.required[regex])
                     required += 1
