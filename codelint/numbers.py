@@ -54,6 +54,14 @@ _PERIOD = re.compile(
 )
 
 
+#: What comes before "a week" or "a month" when it is a rate: a quantity ("32 hours",
+#: "£200", "three days", "twice").
+_RATE_BEFORE = re.compile(
+    r"(?:\d[\d,.]*\s*(?:[a-z]+\s+)?|\b(?:hours?|days?|weeks?|times|sessions|nights|visits|once|twice)\s+)$",
+    re.IGNORECASE,
+)
+
+
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -67,6 +75,18 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _DATE_RANGE = re.compile(
     rf"\b(?:from|between)\s+{_DAY}\s+{_MONTH}(?:\s+(\d{{4}}))?\s+(?:to|until|till|and|-|–)\s+"
     rf"{_DAY}\s+{_MONTH}(?:\s+(\d{{4}}))?",
+    re.IGNORECASE,
+)
+#: The same span said by its opening and closing: "will open on 2 March and close on 27 March".
+_OPEN_CLOSE = re.compile(
+    rf"\b(?:opens?|opening|runs?|running|starts?|starting|begins?|beginning)\s+on\s+{_DAY}\s+{_MONTH}"
+    rf"(?:\s+(\d{{4}}))?\s+(?:and|,)\s+(?:will\s+)?(?:closes?|closing|ends?|ending|finish(?:es)?)\s+on\s+"
+    rf"{_DAY}\s+{_MONTH}(?:\s+(\d{{4}}))?",
+    re.IGNORECASE,
+)
+#: Two days of one month: "open for comment 1-19 September 2026", "3 to 24 May".
+_DAY_SPAN = re.compile(
+    rf"\b{_DAY}\s*(?:-|–|to|until)\s*{_DAY}\s+{_MONTH}(?:\s+(\d{{4}}))?",
     re.IGNORECASE,
 )
 
@@ -173,6 +193,10 @@ def find_periods(text: str) -> list[Period]:
         value = _word_value(match.group("num"))
         if value is None:
             continue
+        if match.group("num").lower() in ("a", "an") and _RATE_BEFORE.search(
+            text, max(0, match.start() - 40), match.start()
+        ):
+            continue  # "32 hours a week", "£200 a month": a rate, not a length of time
         unit = " ".join(match.group("unit").lower().split()).rstrip("s")
         if unit not in _UNIT_DAYS:  # "business month", "working month": no fixed length
             continue
@@ -196,8 +220,12 @@ def _date_ranges(text: str) -> list[Period]:
     import datetime as dt
 
     periods = []
-    for match in _DATE_RANGE.finditer(text):
-        day1, month1, year1, day2, month2, year2 = match.groups()
+    spans = [(m, m.groups()) for m in _DATE_RANGE.finditer(text)]
+    spans += [(m, m.groups()) for m in _OPEN_CLOSE.finditer(text)]
+    for m in _DAY_SPAN.finditer(text):
+        day1, day2, month, year = m.groups()
+        spans.append((m, (day1, month, year, day2, month, year)))
+    for match, (day1, month1, year1, day2, month2, year2) in spans:
         year_b = int(year2 or year1 or 2001)
         year_a = int(year1 or year_b)
         try:

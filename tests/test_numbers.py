@@ -71,11 +71,24 @@ def test_spaced_thousands_only_after_a_currency_sign() -> None:
         ("1 year", 365),
         ("from 1 March to 21 March", 20),
         ("between 3 January and 14 February 2026", 42),
+        ("will open on 2 March and close on 27 March", 25),
+        ("open for comment 1-19 September 2026", 18),
+        ("3 to 24 May", 21),
     ],
 )
 def test_periods(text: str, days: float) -> None:
     (period,) = find_periods(text)
     assert period.days == days
+
+
+def test_a_rate_is_not_a_period() -> None:
+    assert find_periods("opening reduced to 32 hours a week") == []
+    assert find_periods("grants of £200 a month") == []
+    assert [p.text for p in find_periods("respite limited to one week a year")] == ["one week"]
+    assert [p.days for p in find_periods("the Council will give a month's notice")] == [30]
+    # the second "a week" is a rate; "three days" is still read as a length
+    texts = [p.text for p in find_periods("consultation for a week, three days a week")]
+    assert texts == ["a week", "three days"]
 
 
 def test_no_period_without_a_fixed_length() -> None:
