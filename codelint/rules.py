@@ -1042,24 +1042,27 @@ class DocumentFilter:
         (a group with amounts, which are found per block, or an expression with no literal
         test)."""
         if key not in self._by_key:
-            union: frozenset[int] | None = frozenset()
-            if key in self.compiled.amount_keys:
-                union = None
-            for regex in self.compiled.regex_by_key.get(key, ()):
-                possible = self.blocks(regex)
-                if possible is None or union is None:
-                    union = None
-                    break
-                union |= possible
-            self._by_key[key] = union
+            always, by_block = self._table(key)
+            none_ruled_out = bool(always) or key in self.compiled.amount_keys
+            self._by_key[key] = None if none_ruled_out else frozenset(by_block)
         return self._by_key[key]
 
     def regexes_in(self, key: str, index: int) -> list[LazyRegex]:
         """The expressions of group ``key`` whose literals do not rule out block ``index``.
 
         A group may hold dozens of expressions, one of them with a common literal, so that most
-        blocks pass the group's test; the table made here, once per group and document, spares
-        testing each of the others in each of those blocks."""
+        blocks pass the group's test; the table (``_table``) spares testing each of the others
+        in each of those blocks."""
+        always, by_block = self._table(key)
+        found = by_block.get(index)
+        if found is None:
+            return always
+        return always + found if always else found
+
+    def _table(self, key: str) -> tuple[list[LazyRegex], dict[int, list[LazyRegex]]]:
+        """Made once per group and document: the group's expressions that no literal test rules
+        out anywhere, and for each block the others its literals allow. ``lazy_blocks`` and
+        ``regexes_in`` both read it."""
         table = self._key_regexes.get(key)
         if table is None:
             always: list[LazyRegex] = []
@@ -1072,11 +1075,7 @@ class DocumentFilter:
                     for block in possible:
                         by_block.setdefault(block, []).append(regex)
             table = self._key_regexes[key] = (always, by_block)
-        always, by_block = table
-        found = by_block.get(index)
-        if found is None:
-            return always
-        return always + found if always else found
+        return table
 
     def blocks(self, regex: LazyRegex) -> frozenset[int] | None:
         """The blocks ``regex`` may match in; None if its literals rule none out."""
